@@ -1,0 +1,121 @@
+/*
+ * config.h - headguard configuration: text in, immutable struct out.
+ *
+ * The format is documented in docs/configuration.md. Parsing is a pure
+ * function of the text and the local node's name: it opens no file and
+ * reads no clock, so `headguard check` and the fuzz harness run it as is.
+ * Checks that need the system (key file mode, interface existence) live in
+ * the shell, not here.
+ */
+#ifndef HG_CONFIG_H
+#define HG_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HG_CFG_MAX_LANS      4
+#define HG_CFG_MAX_SERVICES  16
+#define HG_CFG_MAX_LEVELS    4
+#define HG_CFG_MAX_VIPS      8
+#define HG_CFG_NAME_MAX      32
+#define HG_CFG_PATH_MAX      256
+#define HG_CFG_CMD_MAX       512
+#define HG_CFG_ADDR_MAX      64
+
+enum hg_failback { HG_FAILBACK_AUTO = 0, HG_FAILBACK_MANUAL = 1 };
+
+/* One node's attachment to one LAN. */
+struct hg_cfg_link {
+	char ifname[HG_CFG_NAME_MAX];     /* e.g. "pub0" */
+	char addr[HG_CFG_ADDR_MAX];       /* IPv4 address, no prefix, e.g. "192.0.2.11" */
+};
+
+struct hg_cfg_lan {
+	char name[HG_CFG_NAME_MAX];       /* e.g. "public" */
+	int  heartbeat;                   /* 1: UDP and ICMP heartbeats run on it */
+};
+
+/* One fence level: an external fence-agents-compatible program. */
+struct hg_cfg_fence_level {
+	char agent[HG_CFG_PATH_MAX];      /* absolute path of the program */
+	/* key=value lines given to the agent on stdin, '\n'-separated, without
+	 * "action=" and without any password (see password_file). */
+	char args[HG_CFG_CMD_MAX];
+	char password_file[HG_CFG_PATH_MAX]; /* "" if none; read by the shell */
+	uint32_t timeout_ms;              /* whole level: off plus confirmation */
+};
+
+struct hg_cfg_node {
+	char name[HG_CFG_NAME_MAX];       /* "a" */
+	uint16_t id;                      /* 1..65535, unique, on the wire */
+	uint32_t priority;                /* higher is preferred as active */
+	struct hg_cfg_link link[HG_CFG_MAX_LANS]; /* indexed like hg_config.lan */
+	int n_levels;                     /* fence levels to fence THIS node */
+	struct hg_cfg_fence_level level[HG_CFG_MAX_LEVELS];
+};
+
+struct hg_cfg_vip {
+	char lan[HG_CFG_NAME_MAX];        /* LAN it lives on */
+	int lan_index;                    /* index into hg_config.lan */
+	char addr[HG_CFG_ADDR_MAX];       /* "192.0.2.10" */
+	int prefix;                       /* 24 */
+};
+
+struct hg_cfg_service {
+	char name[HG_CFG_NAME_MAX];
+	char start[HG_CFG_CMD_MAX];       /* run with /bin/sh -c */
+	char stop[HG_CFG_CMD_MAX];
+	char check[HG_CFG_CMD_MAX];       /* "" if none */
+	uint32_t timeout_ms;              /* per start/stop/check run */
+	uint32_t check_interval_ms;
+	uint32_t restarts;                /* failed checks restarted this often, then relinquish */
+};
+
+struct hg_config {
+	char cluster[HG_CFG_NAME_MAX];
+	char key_file[HG_CFG_PATH_MAX];
+	char control_socket[HG_CFG_PATH_MAX];
+	char state_dir[HG_CFG_PATH_MAX];
+	char log_file[HG_CFG_PATH_MAX];   /* "" = stderr */
+	uint16_t port;                    /* UDP heartbeat port, default 694 */
+
+	uint32_t interval_ms;             /* heartbeat interval */
+	uint32_t deadtime_ms;             /* all paths silent this long: peer presumed failed */
+	uint32_t wait_for_peer_ms;        /* at start, wait this long to hear the peer */
+	uint32_t fence_delay_ms;          /* extra wait of the non-preferred node when no node is active */
+	uint32_t fence_retry_ms;          /* pause between failed fence attempts */
+	enum hg_failback failback;
+	uint32_t failback_holddown_ms;    /* preferred node must be healthy this long */
+
+	char gateway[HG_CFG_ADDR_MAX];    /* "" = no gateway check */
+	uint32_t gateway_timeout_ms;
+
+	uint32_t garp_count;              /* gratuitous ARPs sent on takeover */
+	uint32_t garp_interval_ms;        /* spacing of the takeover burst */
+	uint32_t garp_refresh_ms;         /* periodic refresh while active, 0 = off */
+
+	int n_lans;
+	struct hg_cfg_lan lan[HG_CFG_MAX_LANS];
+	int public_lan;                   /* index of the LAN the VIPs live on */
+
+	int n_vips;
+	struct hg_cfg_vip vip[HG_CFG_MAX_VIPS];
+
+	int n_services;
+	struct hg_cfg_service service[HG_CFG_MAX_SERVICES]; /* start order */
+
+	struct hg_cfg_node node[2];
+	int self;                         /* index of the local node in node[] */
+	int peer;                         /* the other one */
+};
+
+/*
+ * Parse `text` (NUL-terminated) for the local node `self_name`.
+ * Returns 0 and fills *out, or a negative value and writes into err a
+ * message of the form "LINE: what is wrong" (LINE 0 when the problem is
+ * not tied to one line, e.g. a missing section). *out is unspecified on error.
+ */
+int hg_config_parse(const char *text, const char *self_name,
+		    struct hg_config *out, char *err, size_t errlen);
+
+#endif
