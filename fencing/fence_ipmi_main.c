@@ -1,0 +1,402 @@
+/*
+ * hg-fence-ipmi - a fence-agents-compatible IPMI fence program on ipmi/bmc.h.
+ *
+ * Reads key=value lines on stdin, exactly like Debian's fence agents, and
+ * does one action on one session. Protocol and exit codes: docs/fencing.md.
+ * The password is taken from stdin only, never printed, and wiped from
+ * memory once the session is open.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ipmi/bmc.h"
+
+#define PROG	"hg-fence-ipmi"
+
+/* fence-agents exit codes */
+#define EXIT_OK		0
+#define EXIT_FAIL	1
+#define EXIT_STATUS_OFF	2	/* action=status, power is off */
+
+struct opts {
+	char action[32];
+	char ip[256];
+	char user[64];
+	char password[64];
+	unsigned port;
+	int cipher;
+	int privilege;
+	double power_timeout;	/* s, wait for the state after on/off */
+	double power_wait;	/* s, pause after the command before polling */
+	double delay;		/* s, before anything */
+	int bad;		/* an option had an invalid value */
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: " PROG " < options\n"
+	    "       " PROG " -h\n"
+	    "Reads fence-agents options as key=value lines on stdin:\n"
+	    "  action=off|on|status|monitor|metadata|validate-all (reboot is refused)\n"
+	    "  ip=ADDR ipport=623 username=USER password=PASS cipher=17\n"
+	    "  privlvl=administrator|operator lanplus=1 power_timeout=20 power_wait=0\n"
+	    "The password is accepted on stdin only. Exit: 0 ok (status: on),\n"
+	    "2 status off, 1 failure.\n");
+}
+
+static void
+metadata(void)
+{
+	static const char *params[][3] = {
+		{ "action", "string", "Fencing action: off, on, status, monitor (reboot is refused)" },
+		{ "ip", "string", "BMC address" },
+		{ "ipport", "integer", "BMC UDP port (623)" },
+		{ "username", "string", "BMC user (alias login)" },
+		{ "password", "string", "BMC password (alias passwd), stdin only" },
+		{ "cipher", "integer", "RMCP+ cipher suite (17; 0 is refused)" },
+		{ "privlvl", "string", "operator or administrator (administrator)" },
+		{ "lanplus", "boolean", "IPMI 2.0 lanplus: always on, must be 1 if given" },
+		{ "power_timeout", "second", "Seconds to wait for the power state (20)" },
+		{ "power_wait", "second", "Seconds to wait after the command (0)" },
+		{ "delay", "second", "Seconds to wait before the action (0)" },
+	};
+	size_t i;
+
+	printf("<?xml version=\"1.0\" ?>\n"
+	    "<resource-agent name=\"" PROG "\" shortdesc=\"headguard IPMI 2.0 fence agent (power off/on, no cycle)\">\n"
+	    "<longdesc>Fences a node through its BMC over IPMI 2.0 / RMCP+, "
+	    "confirms the power state by reading it back on the same session, "
+	    "and never power-cycles.</longdesc>\n<parameters>\n");
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
+		printf("\t<parameter name=\"%s\" unique=\"0\" required=\"%d\">\n"
+		    "\t\t<content type=\"%s\"/>\n\t\t<shortdesc lang=\"en\">%s</shortdesc>\n"
+		    "\t</parameter>\n", params[i][0],
+		    i == 1 || i == 3 || i == 4, params[i][1], params[i][2]);
+	printf("</parameters>\n<actions>\n"
+	    "\t<action name=\"off\"/>\n\t<action name=\"on\"/>\n"
+	    "\t<action name=\"status\"/>\n\t<action name=\"monitor\"/>\n"
+	    "\t<action name=\"metadata\"/>\n\t<action name=\"validate-all\"/>\n"
+	    "</actions>\n</resource-agent>\n");
+}
+
+static int
+set_str(char *dst, size_t len, const char *val, const char *key, struct opts *o)
+{
+	if (strlen(val) >= len) {
+		fprintf(stderr, PROG ": %s: value too long\n", key);
+		o->bad = 1;
+		return -1;
+	}
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+static int
+parse_seconds(const char *val, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(val, &end);
+	if (errno || end == val || *end || !(d >= 0 && d <= 3600))
+		return -1;
+	*out = d;
+	return 0;
+}
+
+static int
+parse_uint(const char *val, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(val, &end, 10);
+	if (errno || end == val || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+is_true(const char *v)
+{
+	return !*v || !strcmp(v, "1") || !strcasecmp(v, "on") ||
+	    !strcasecmp(v, "yes") || !strcasecmp(v, "true");
+}
+
+static void
+bad_value(struct opts *o, const char *key)
+{
+	fprintf(stderr, PROG ": invalid value for %s\n", key);
+	o->bad = 1;
+}
+
+/* One option. Returns 0 if the key is known (valid or not), -1 if unknown. */
+static int
+set_option(struct opts *o, const char *key, const char *val)
+{
+	long n;
+
+	if (!strcmp(key, "action") || !strcmp(key, "option"))
+		set_str(o->action, sizeof(o->action), val, key, o);
+	else if (!strcmp(key, "ip") || !strcmp(key, "ipaddr"))
+		set_str(o->ip, sizeof(o->ip), val, key, o);
+	else if (!strcmp(key, "username") || !strcmp(key, "login"))
+		set_str(o->user, sizeof(o->user), val, key, o);
+	else if (!strcmp(key, "password") || !strcmp(key, "passwd"))
+		set_str(o->password, sizeof(o->password), val, "password", o);
+	else if (!strcmp(key, "ipport")) {
+		if (parse_uint(val, 1, 65535, &n) < 0)
+			bad_value(o, key);
+		else
+			o->port = (unsigned)n;
+	} else if (!strcmp(key, "cipher")) {
+		if (parse_uint(val, 0, 255, &n) < 0)
+			bad_value(o, key);
+		else
+			o->cipher = (int)n;
+	} else if (!strcmp(key, "privlvl")) {
+		if (!strcasecmp(val, "administrator"))
+			o->privilege = BMC_PRIV_ADMIN;
+		else if (!strcasecmp(val, "operator"))
+			o->privilege = BMC_PRIV_OPERATOR;
+		else
+			bad_value(o, key);	/* user/callback cannot control power */
+	} else if (!strcmp(key, "lanplus")) {
+		if (!is_true(val))
+			bad_value(o, key);	/* IPMI 1.5 is not spoken here */
+	} else if (!strcmp(key, "method")) {
+		if (strcmp(val, "onoff"))
+			bad_value(o, key);	/* never cycle */
+	} else if (!strcmp(key, "power_timeout")) {
+		if (parse_seconds(val, &o->power_timeout) < 0)
+			bad_value(o, key);
+	} else if (!strcmp(key, "power_wait")) {
+		if (parse_seconds(val, &o->power_wait) < 0)
+			bad_value(o, key);
+	} else if (!strcmp(key, "delay")) {
+		if (parse_seconds(val, &o->delay) < 0)
+			bad_value(o, key);
+	} else if (!strcmp(key, "timeout") || !strcmp(key, "shell_timeout") ||
+	    !strcmp(key, "login_timeout") || !strcmp(key, "nodename") ||
+	    !strcmp(key, "port") || !strcmp(key, "plug") ||
+	    !strcmp(key, "verbose") || !strcmp(key, "debug") ||
+	    !strcmp(key, "auth") || !strcmp(key, "retry_on")) {
+		/* accepted for compatibility, no effect */
+	} else
+		return -1;
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/* fence-agents' stdin format; lines may hold the password: wipe them. */
+static void
+read_options(FILE *in, struct opts *o)
+{
+	char line[1024], *l, *eq, *key, *val;
+	int lineno = 0, c;
+
+	while (fgets(line, sizeof(line), in)) {
+		lineno++;
+		if (!strchr(line, '\n') && !feof(in)) {
+			while ((c = getc(in)) != EOF && c != '\n')
+				;
+			fprintf(stderr, PROG ": line %d too long, ignored\n", lineno);
+			o->bad = 1;
+			explicit_bzero(line, sizeof(line));
+			continue;
+		}
+		l = trim(line);
+		if (!*l || *l == '#')
+			continue;
+		if ((eq = strchr(l, '='))) {
+			*eq = '\0';
+			key = trim(l);
+			val = eq + 1;
+		} else {
+			key = l;
+			val = "";
+		}
+		if (set_option(o, key, val) < 0) {
+			/* name the key only if the line looked like key=value:
+			 * a stray line might be a password */
+			if (eq && strlen(key) <= 32)
+				fprintf(stderr, PROG ": unknown option '%s' ignored\n", key);
+			else
+				fprintf(stderr, PROG ": line %d: unknown option ignored\n", lineno);
+		}
+		explicit_bzero(line, sizeof(line));
+	}
+}
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+sleep_s(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0)
+		return;
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Read the power state every 100 ms until it is `want` or power_timeout
+ * has passed. Read errors are retried until the deadline: only a state
+ * read back counts (docs/fencing.md).
+ */
+static int
+wait_power(struct bmc_session *s, int want, double timeout)
+{
+	double deadline = now_s() + timeout;
+	int on, rc, last = 0;
+
+	for (;;) {
+		if ((rc = bmc_power_get(s, &on)) == 0 && on == want)
+			return 0;
+		if (rc < 0 && rc != last) {
+			fprintf(stderr, PROG ": power state read failed: %s\n", bmc_strerror(rc));
+			last = rc;
+		}
+		if (now_s() + 0.1 > deadline)
+			return rc < 0 ? rc : -ETIMEDOUT;
+		sleep_s(0.1);
+	}
+}
+
+static int
+do_power(struct bmc_session *s, const struct opts *o, int want)
+{
+	const char *what = want ? "ON" : "OFF";
+	int rc;
+
+	rc = want ? bmc_power_on(s) : bmc_power_off(s);
+	if (rc < 0) {
+		fprintf(stderr, PROG ": power %s command failed: %s\n", want ? "on" : "off",
+		    bmc_strerror(rc));
+		return EXIT_FAIL;
+	}
+	sleep_s(o->power_wait);
+	if ((rc = wait_power(s, want, o->power_timeout)) < 0) {
+		fprintf(stderr, PROG ": Failed: power not confirmed %s within %gs\n",
+		    what, o->power_timeout);
+		return EXIT_FAIL;
+	}
+	fprintf(stderr, PROG ": Success: Powered %s\n", what);
+	return EXIT_OK;
+}
+
+static int
+run(struct opts *o)
+{
+	struct bmc_target t = {
+		.host = o->ip, .port = (uint16_t)o->port, .user = o->user,
+		.password = o->password, .cipher_suite = o->cipher,
+		.privilege = o->privilege, .timeout_ms = 0,
+	};
+	struct bmc_session *s;
+	int rc, on, ex;
+
+	sleep_s(o->delay);
+	rc = bmc_open(&t, &s);
+	explicit_bzero(o->password, sizeof(o->password));
+	if (rc < 0) {
+		fprintf(stderr, PROG ": Failed: cannot open a session with %s: %s\n",
+		    o->ip, bmc_strerror(rc));
+		return EXIT_FAIL;
+	}
+	if (!strcmp(o->action, "off"))
+		ex = do_power(s, o, 0);
+	else if (!strcmp(o->action, "on"))
+		ex = do_power(s, o, 1);
+	else if ((rc = bmc_power_get(s, &on)) < 0) {
+		fprintf(stderr, PROG ": Failed: cannot read power state: %s\n", bmc_strerror(rc));
+		ex = EXIT_FAIL;
+	} else if (!strcmp(o->action, "monitor")) {
+		fprintf(stderr, PROG ": BMC answers, power %s\n", on ? "ON" : "OFF");
+		ex = EXIT_OK;
+	} else {
+		fprintf(stderr, PROG ": Status: %s\n", on ? "ON" : "OFF");
+		ex = on ? EXIT_OK : EXIT_STATUS_OFF;
+	}
+	bmc_close(s);
+	return ex;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = {
+		.port = BMC_DEFAULT_PORT, .cipher = 17, .privilege = BMC_PRIV_ADMIN,
+		.power_timeout = 20,
+	};
+	int ex;
+
+	if (argc > 1) {
+		if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		/* Options on the command line would put the password in ps(1). */
+		fprintf(stderr, PROG ": options are read from stdin only\n");
+		usage(stderr);
+		return EXIT_FAIL;
+	}
+	read_options(stdin, &o);
+
+	if (!strcmp(o.action, "metadata")) {
+		metadata();
+		ex = EXIT_OK;
+	} else if (!strcmp(o.action, "reboot")) {
+		fprintf(stderr, PROG ": action reboot refused: headguard never power-cycles, "
+		    "use off then on\n");
+		ex = EXIT_FAIL;
+	} else if (strcmp(o.action, "off") && strcmp(o.action, "on") &&
+	    strcmp(o.action, "status") && strcmp(o.action, "monitor") &&
+	    strcmp(o.action, "validate-all")) {
+		fprintf(stderr, PROG ": %s action\n", o.action[0] ? "unsupported" : "no");
+		ex = EXIT_FAIL;
+	} else if (o.bad || !o.ip[0] || !o.user[0]) {
+		fprintf(stderr, PROG ": Failed: %s\n", o.bad ? "invalid options" :
+		    "ip and username are required");
+		ex = EXIT_FAIL;
+	} else if (o.cipher == 0) {
+		fprintf(stderr, PROG ": Failed: cipher suite 0 (no authentication) refused\n");
+		ex = EXIT_FAIL;
+	} else if (!strcmp(o.action, "validate-all"))
+		ex = EXIT_OK;
+	else
+		ex = run(&o);
+	explicit_bzero(o.password, sizeof(o.password));
+	return ex;
+}
