@@ -1,0 +1,788 @@
+/*
+ * core.c - the role state machine. One table of (state, event, action, next
+ * state), one record per transition; docs/decisions.md mirrors the table.
+ *
+ * Inputs (heartbeats, pings, links, fence and service results, commands, time)
+ * update what the core knows; then evaluate() derives at most one state
+ * machine event from that knowledge and fires it through the table, and
+ * repeats until nothing fires.
+ */
+#include "agent/core/internal.h"
+#include "agent/core/peer.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum sm_ev {
+	SM_PEER_HEARD,   /* starting: the peer's state is known */
+	SM_WAIT_OVER,    /* starting: wait_for_peer passed, every path silent */
+	SM_PEER_LOST,    /* standby: every path silent for the deadtime (rule 4) */
+	SM_PEER_GRANTS,  /* standby: the peer holds nothing and consents */
+	SM_PEER_ACKS,    /* taking: the peer saw our claim and still consents */
+	SM_TAKE_ABORT,   /* taking: conflict, refusal, silence or timeout */
+	SM_FENCE_OK,     /* fencing: power-off confirmed (rule 1) */
+	SM_FENCE_FAIL,   /* fencing: not confirmed (rule 2) */
+	SM_FENCE_RETRY,  /* fencing: time for the next attempt */
+	SM_PEER_BACK,    /* fencing: no fence running and the peer talks again */
+	SM_UNFIT,        /* active: public link, gateway or services lost (rule 5) */
+	SM_HANDOVER,     /* active: switchover or failback due */
+	SM_DUAL_ACTIVE,  /* active: the peer is active too and is preferred */
+	SM_RELEASED,     /* releasing: services stopped, VIPs removed */
+	SM_COUNT
+};
+
+static const char *const sm_names[SM_COUNT] = {
+	"peer_heard", "wait_over", "peer_lost", "peer_grants", "peer_acks",
+	"take_abort", "fence_ok", "fence_fail", "fence_retry", "peer_back",
+	"unfit", "handover", "dual_active", "released",
+};
+
+#define STAY (-1)
+typedef int (*sm_fn)(struct hg_core *, hg_ms, struct hg_actions *);
+
+static int act_none(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_accuse(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_take(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_takeover(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_abort(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_fence(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_fence_failed(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_release(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_handover(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_released(struct hg_core *, hg_ms, struct hg_actions *);
+
+static const struct transition {
+	enum hg_role state;
+	enum sm_ev ev;
+	sm_fn fn;          /* returns STAY to veto the move, else ignored */
+	enum hg_role next;
+} table[] = {
+	{ HG_ROLE_STARTING,  SM_PEER_HEARD,  act_none,         HG_ROLE_STANDBY },
+	{ HG_ROLE_STARTING,  SM_WAIT_OVER,   act_accuse,       HG_ROLE_FENCING },
+	{ HG_ROLE_STANDBY,   SM_PEER_LOST,   act_accuse,       HG_ROLE_FENCING },
+	{ HG_ROLE_STANDBY,   SM_PEER_GRANTS, act_take,         HG_ROLE_TAKING },
+	{ HG_ROLE_TAKING,    SM_PEER_ACKS,   act_takeover,     HG_ROLE_ACTIVE },
+	{ HG_ROLE_TAKING,    SM_TAKE_ABORT,  act_abort,        HG_ROLE_STANDBY },
+	{ HG_ROLE_FENCING,   SM_FENCE_OK,    act_takeover,     HG_ROLE_ACTIVE },
+	{ HG_ROLE_FENCING,   SM_FENCE_FAIL,  act_fence_failed, HG_ROLE_FENCING },
+	{ HG_ROLE_FENCING,   SM_FENCE_RETRY, act_fence,        HG_ROLE_FENCING },
+	{ HG_ROLE_FENCING,   SM_PEER_BACK,   act_none,         HG_ROLE_STANDBY },
+	{ HG_ROLE_ACTIVE,    SM_UNFIT,       act_release,      HG_ROLE_RELEASING },
+	{ HG_ROLE_ACTIVE,    SM_HANDOVER,    act_handover,     HG_ROLE_RELEASING },
+	{ HG_ROLE_ACTIVE,    SM_DUAL_ACTIVE, act_release,      HG_ROLE_RELEASING },
+	{ HG_ROLE_RELEASING, SM_RELEASED,    act_released,     HG_ROLE_STANDBY },
+};
+
+/* ---- output helpers ---------------------------------------------------- */
+
+struct hg_action *hg_emit(struct hg_actions *out, enum hg_act_type type)
+{
+	/* The bound is generous (one step emits a handful); running out is a
+	 * bug, but losing a record must not lose a safety action, so callers
+	 * check for NULL. */
+	if (out->n >= HG_MAX_ACTIONS)
+		return NULL;
+	struct hg_action *a = &out->a[out->n++];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	a->event = "";
+	a->rule = "";
+	return a;
+}
+
+void hg_record(struct hg_actions *out, const char *event, const char *rule,
+	       const char *fmt, ...)
+{
+	struct hg_action *a = hg_emit(out, HG_ACT_RECORD);
+	va_list ap;
+
+	if (!a)
+		return;
+	a->event = event;
+	a->rule = rule;
+	va_start(ap, fmt);
+	vsnprintf(a->why, sizeof(a->why), fmt, ap);
+	va_end(ap);
+}
+
+static void reply(struct hg_actions *out, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void reply(struct hg_actions *out, int ok, const char *fmt, ...)
+{
+	struct hg_action *a = hg_emit(out, HG_ACT_REPLY);
+	va_list ap;
+
+	if (!a)
+		return;
+	a->ok = ok;
+	va_start(ap, fmt);
+	vsnprintf(a->why, sizeof(a->why), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- what we know ------------------------------------------------------ */
+
+static int n_paths(const struct hg_core *c) { return 2 * c->p.n_lans; }
+
+int hg_core_path_up(const struct hg_core *c, int path, hg_ms now)
+{
+	return hg_path_alive(&c->peer, path, now, c->p.deadtime);
+}
+
+int hg_core_peer_fresh(const struct hg_core *c, hg_ms now)
+{
+	return c->peer.incarnation && now - c->peer.last_hb < (hg_ms)c->p.deadtime;
+}
+
+static int links_ok(const struct hg_core *c)
+{
+	for (int i = 0; i < c->p.n_lans; i++)
+		if (!c->link_up[i])
+			return 0;
+	return 1;
+}
+
+static int gw_ok(const struct hg_core *c, hg_ms now)
+{
+	return !c->p.have_gateway || now - c->gw_last < (hg_ms)c->p.gateway_timeout;
+}
+
+static int eligible_at(const struct hg_core *c, hg_ms now)
+{
+	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby;
+}
+
+int hg_core_eligible(const struct hg_core *c)
+{
+	return eligible_at(c, c->last_step);
+}
+
+/* Strict order on the two nodes: priority, then the lower id. */
+static int peer_preferred(const struct hg_core *c)
+{
+	if (c->p.peer_prio != c->p.self_prio)
+		return c->p.peer_prio > c->p.self_prio;
+	return c->p.peer_id < c->p.self_id;
+}
+
+static const struct hg_hb *pv(const struct hg_core *c) { return &c->peer.view; }
+
+/* The peer could become active if we handed over now. */
+static int peer_can_take(const struct hg_core *c, hg_ms now)
+{
+	return hg_core_peer_fresh(c, now) && (pv(c)->flags & HG_F_ELIGIBLE) &&
+	       pv(c)->role == HG_ROLE_STANDBY;
+}
+
+/* Last known to be serving: fencing it must not wait (rule 6's fence delay
+ * is only for the case where no node was active). */
+static int peer_was_active(const struct hg_core *c)
+{
+	return c->peer.incarnation &&
+	       (pv(c)->role == HG_ROLE_ACTIVE || pv(c)->role == HG_ROLE_RELEASING ||
+		pv(c)->role == HG_ROLE_TAKING || (pv(c)->flags & HG_F_HOLDS_VIP));
+}
+
+/* Our consent that the peer becomes active (see docs/protocol.md). */
+static int grants(const struct hg_core *c, hg_ms now)
+{
+	if (c->role != HG_ROLE_STANDBY && c->role != HG_ROLE_STARTING)
+		return 0;
+	if (c->vip_held)
+		return 0;
+	return !eligible_at(c, now) || c->handover || pv(c)->role == HG_ROLE_TAKING ||
+	       ((pv(c)->flags & HG_F_ELIGIBLE) && peer_preferred(c));
+}
+
+static uint8_t health(const struct hg_core *c, hg_ms now)
+{
+	return (links_ok(c) ? HG_H_LINKS : 0) | (gw_ok(c, now) ? HG_H_GATEWAY : 0) |
+	       (hg_svc_gave_up(c) ? 0 : HG_H_SERVICES) | (c->admin_standby ? HG_H_ADMIN : 0);
+}
+
+static void send_hb(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	uint8_t flags = (c->vip_held ? HG_F_HOLDS_VIP : 0) |
+			(grants(c, now) ? HG_F_GRANT : 0) |
+			(eligible_at(c, now) ? HG_F_ELIGIBLE : 0) |
+			(c->handover ? HG_F_HANDOVER : 0) |
+			(now < c->want_until ? HG_F_WANT : 0);
+
+	for (int lan = 0; lan < c->p.n_lans; lan++) {
+		struct hg_action *a = hg_emit(out, HG_ACT_SEND_HB);
+		if (!a)
+			return;
+		struct hg_hb *hb = &a->hb;
+		hb->from = c->p.self_id;
+		hb->to = c->p.peer_id;
+		hb->incarnation = c->incarnation;
+		hb->seq = ++c->seq;
+		hb->sent_ms = (uint64_t)now;
+		hb->ack_incarnation = c->peer.incarnation;
+		hb->ack_seq = c->peer.max_seq;
+		hb->role = (uint8_t)c->role;
+		hb->flags = flags;
+		hb->health = health(c, now);
+		hb->lan = (uint8_t)lan;
+		c->cnt.tx_hb++;
+	}
+}
+
+static void reset_links(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	/* Self-repair (rule 3), at most once a second per link. */
+	for (int i = 0; i < c->p.n_lans; i++) {
+		if (c->link_up[i] || now - c->link_reset_at[i] < 1000)
+			continue;
+		c->link_reset_at[i] = now;
+		struct hg_action *a = hg_emit(out, HG_ACT_LINK_RESET);
+		if (a)
+			a->lan = i;
+		hg_record(out, "link_reset", "3", "own link on LAN %d has no carrier: resetting it", i);
+	}
+}
+
+/* ---- actions of the table ---------------------------------------------- */
+
+static int act_none(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	return 0;
+}
+
+static int act_fence(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	struct hg_action *a = hg_emit(out, HG_ACT_FENCE);
+
+	if (!a)
+		return STAY;
+	c->fence_gen++;
+	c->fence_busy = 1;
+	c->fence_retry_at = -1;
+	c->cnt.fences++;
+	a->gen = c->fence_gen;
+	hg_record(out, "fence_start", "1",
+		  "fencing the peer (generation %llu): power off, then read back until off",
+		  (unsigned long long)c->fence_gen);
+	return 0;
+}
+
+/* Rule 3 before rule 4: check ourselves before we accuse the peer. */
+static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	if (!eligible_at(c, now)) {
+		reset_links(c, now, out);
+		if (!c->self_check_failed)
+			hg_record(out, "not_accusing", "3",
+				  "peer silent but own check fails (links %s, gateway %s, services %s, admin standby %s): no fence, no takeover",
+				  links_ok(c) ? "ok" : "DOWN", gw_ok(c, now) ? "ok" : "SILENT",
+				  hg_svc_gave_up(c) ? "GIVEN UP" : "ok", c->admin_standby ? "yes" : "no");
+		c->self_check_failed = 1;
+		return STAY;
+	}
+	hg_record(out, "accuse", "4",
+		  "every path to the peer silent for %lld ms, own links and gateway ok: the peer is presumed failed",
+		  (long long)(now - hg_peer_silent_since(&c->peer, n_paths(c))));
+	return act_fence(c, now, out);
+}
+
+static int act_take(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	c->taking_seq = c->seq + 1;
+	hg_record(out, "claim", "1",
+		  "the peer holds nothing and consents (role %s): claiming, waiting for its acknowledgement",
+		  hg_role_name(pv(c)->role));
+	return 0;
+}
+
+static int act_abort(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	hg_record(out, "claim_abort", "1",
+		  "claim abandoned: peer role %s, grant %d, fresh %d",
+		  hg_role_name(pv(c)->role), !!(pv(c)->flags & HG_F_GRANT),
+		  hg_core_peer_fresh(c, now));
+	return 0;
+}
+
+static int act_takeover(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
+
+	if (!a)
+		return STAY;
+	a->op = HG_VIP_ADD;
+	c->cnt.takeovers++;
+	c->handover = 0;
+	c->want_until = HG_NEVER;
+	if (c->role == HG_ROLE_FENCING) {
+		/* The peer is off: whatever it last said is history. */
+		c->peer.last_hb = HG_NEVER;
+		hg_record(out, "takeover", "1", "peer confirmed off: taking over");
+	} else {
+		hg_record(out, "takeover", "1",
+			  "peer acknowledged our claim and holds nothing: taking over");
+	}
+	return 0;
+}
+
+static int act_fence_failed(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	c->fence_retry_at = now + c->p.fence_retry;
+	hg_record(out, "fence_alarm", "2",
+		  "a fence that cannot be confirmed is not a fence: no takeover, retrying in %u ms",
+		  c->p.fence_retry);
+	return 0;
+}
+
+static int start_release(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	c->cnt.releases++;
+	c->peer_ok_since = -1;
+	hg_svc_stop_all(c, now, out);
+	return 0;
+}
+
+static int act_release(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	hg_record(out, "release", "5",
+		  "releasing: public link %s, gateway %s, services %s, peer role %s",
+		  c->link_up[c->p.public_lan] ? "ok" : "DOWN", gw_ok(c, now) ? "ok" : "SILENT",
+		  hg_svc_gave_up(c) ? "GIVEN UP" : "ok", hg_role_name(pv(c)->role));
+	c->handover = 1;
+	c->handover_until = now + c->p.wait_for_peer;
+	return start_release(c, now, out);
+}
+
+static int act_handover(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	hg_record(out, "handover", "", "handing the cluster over to the peer, which is eligible and standing by");
+	c->handover = 1;
+	c->handover_until = now + c->p.wait_for_peer;
+	return start_release(c, now, out);
+}
+
+static int act_released(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	hg_record(out, "released", "5", "services stopped and VIPs removed; telling the peer");
+	return 0;
+}
+
+/* ---- the machine -------------------------------------------------------- */
+
+static void fire(struct hg_core *c, enum sm_ev ev, hg_ms now, struct hg_actions *out)
+{
+	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
+		const struct transition *t = &table[i];
+
+		if (t->state != c->role || t->ev != ev)
+			continue;
+		enum hg_role from = c->role;
+		if (t->fn(c, now, out) == STAY)
+			return;
+		c->role = t->next;
+		if (from != t->next)
+			c->role_since = now;
+		hg_record(out, "transition", "", "%s --%s--> %s", hg_role_name(from),
+			  sm_names[ev], hg_role_name(c->role));
+		if (from != c->role)
+			send_hb(c, now, out);   /* tell the peer at once */
+		return;
+	}
+}
+
+static hg_ms accuse_due(const struct hg_core *c)
+{
+	if (!peer_was_active(c) && peer_preferred(c))
+		return c->peer_lost_at + c->p.fence_delay;
+	return c->peer_lost_at;
+}
+
+static int claim_ok(const struct hg_core *c, hg_ms now)
+{
+	return eligible_at(c, now) && !c->handover && !grants(c, now) &&
+	       hg_core_peer_fresh(c, now) &&
+	       (pv(c)->role == HG_ROLE_STANDBY || pv(c)->role == HG_ROLE_STARTING) &&
+	       (pv(c)->flags & HG_F_GRANT) && !(pv(c)->flags & HG_F_HOLDS_VIP);
+}
+
+static int acked(const struct hg_core *c, hg_ms now)
+{
+	return hg_core_peer_fresh(c, now) &&
+	       pv(c)->ack_incarnation == c->incarnation && pv(c)->ack_seq >= c->taking_seq;
+}
+
+static int take_abort(const struct hg_core *c, hg_ms now)
+{
+	if (!hg_core_peer_fresh(c, now) || !eligible_at(c, now))
+		return 1;
+	if (now - c->role_since >= (hg_ms)c->p.deadtime)
+		return 1;
+	switch (pv(c)->role) {
+	case HG_ROLE_ACTIVE: case HG_ROLE_FENCING:
+		return 1;
+	case HG_ROLE_TAKING:
+		return peer_preferred(c);
+	default:
+		return acked(c, now) && !(pv(c)->flags & HG_F_GRANT);
+	}
+}
+
+static int sm_derive(struct hg_core *c, hg_ms now)
+{
+	switch (c->role) {
+	case HG_ROLE_STARTING:
+		if (hg_core_peer_fresh(c, now))
+			return SM_PEER_HEARD;
+		if (c->peer_lost && now - c->started >= (hg_ms)c->p.wait_for_peer &&
+		    now >= accuse_due(c))
+			return SM_WAIT_OVER;
+		return -1;
+	case HG_ROLE_STANDBY:
+		if (c->peer_lost && now >= accuse_due(c))
+			return SM_PEER_LOST;
+		if (claim_ok(c, now))
+			return SM_PEER_GRANTS;
+		return -1;
+	case HG_ROLE_TAKING:
+		if (acked(c, now) && (pv(c)->flags & HG_F_GRANT) &&
+		    (pv(c)->role == HG_ROLE_STANDBY || pv(c)->role == HG_ROLE_STARTING) &&
+		    !(pv(c)->flags & HG_F_HOLDS_VIP))
+			return SM_PEER_ACKS;
+		return take_abort(c, now) ? SM_TAKE_ABORT : -1;
+	case HG_ROLE_FENCING:
+		if (c->fence_busy || c->fence_retry_at < 0)
+			return -1;
+		if (hg_core_peer_fresh(c, now))
+			return SM_PEER_BACK;
+		return now >= c->fence_retry_at ? SM_FENCE_RETRY : -1;
+	case HG_ROLE_ACTIVE:
+		if (hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE &&
+		    peer_preferred(c))
+			return SM_DUAL_ACTIVE;
+		if (c->seq_op != -1)
+			return -1;
+		if (!eligible_at(c, now)) {
+			if (peer_can_take(c, now))
+				return SM_UNFIT;
+			return -1;
+		}
+		if (peer_can_take(c, now) && (pv(c)->flags & HG_F_WANT))
+			return SM_HANDOVER;
+		if (c->peer_ok_since >= 0 &&
+		    now - c->peer_ok_since >= (hg_ms)c->p.failback_holddown &&
+		    hg_svc_all_running(c))
+			return SM_HANDOVER;
+		return -1;
+	default:
+		return -1;
+	}
+}
+
+/* Bookkeeping that is not a transition: liveness episodes, failback clock,
+ * notes about conditions we cannot act on. */
+static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	int alive = hg_peer_any_path(&c->peer, n_paths(c), now, c->p.deadtime);
+
+	if (!alive && !c->peer_lost && now >= c->stall_hold_until) {
+		c->peer_lost = 1;
+		c->peer_lost_at = now;
+		c->self_check_failed = 0;
+		hg_record(out, "peer_lost", "4",
+			  "every path (UDP and ICMP on %d LANs) silent for %u ms; peer last seen as %s",
+			  c->p.n_lans, c->p.deadtime,
+			  c->peer.incarnation ? hg_role_name(pv(c)->role) : "never");
+	} else if (alive && c->peer_lost) {
+		c->peer_lost = 0;
+		hg_record(out, "peer_back", "4", "a path to the peer answers again");
+	}
+
+	if (c->handover && (now >= c->handover_until ||
+			    (hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE)))
+		c->handover = 0;
+
+	if (c->role == HG_ROLE_ACTIVE && c->p.failback_auto && peer_preferred(c) &&
+	    peer_can_take(c, now)) {
+		if (c->peer_ok_since < 0)
+			c->peer_ok_since = now;
+	} else {
+		c->peer_ok_since = -1;
+	}
+
+	if (c->role == HG_ROLE_ACTIVE && !eligible_at(c, now)) {
+		reset_links(c, now, out);
+		if (!c->unfit_noted && !peer_can_take(c, now))
+			hg_record(out, "unfit_keeping", "5",
+				  "unfit to be active but the peer cannot take over (fresh %d, eligible %d, role %s): keeping the VIPs",
+				  hg_core_peer_fresh(c, now), !!(pv(c)->flags & HG_F_ELIGIBLE),
+				  hg_role_name(pv(c)->role));
+		c->unfit_noted = 1;
+	} else if (c->role == HG_ROLE_STANDBY && !links_ok(c)) {
+		reset_links(c, now, out);
+	} else {
+		c->unfit_noted = 0;
+	}
+}
+
+static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	observe(c, now, out);
+	for (int guard = 0; guard < 4; guard++) {
+		int ev = sm_derive(c, now);
+		enum hg_role before = c->role;
+
+		if (ev < 0)
+			break;
+		fire(c, (enum sm_ev)ev, now, out);
+		if (c->role == before)
+			break;
+	}
+	hg_svc_tick(c, now, out);
+
+	if (c->garp_left && now >= c->garp_next) {
+		hg_emit(out, HG_ACT_GARP);
+		c->garp_left--;
+		c->garp_next = now + (c->garp_left ? c->p.garp_interval : c->p.garp_refresh);
+		if (!c->garp_left && c->p.garp_refresh)
+			c->garp_left = 1;   /* periodic refresh while active */
+	}
+	if (now >= c->next_hb) {
+		send_hb(c, now, out);
+		c->next_hb = now + c->p.interval;
+	}
+}
+
+/* ---- inputs -------------------------------------------------------------- */
+
+static void on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	const struct hg_hb *hb = &ev->hb;
+
+	if (hb->from != c->p.peer_id || hb->to != c->p.self_id ||
+	    ev->lan < 0 || ev->lan >= c->p.n_lans) {
+		c->cnt.rx_reject[HG_REJ_UNKNOWN]++;
+		return;
+	}
+	uint64_t old_inc = c->peer.incarnation;
+	enum hg_replay r = hg_replay_check(&c->peer, hb->incarnation, hb->seq);
+	if (r == HG_REPLAY_REJECT) {
+		c->cnt.rx_replay++;
+		return;
+	}
+	c->cnt.rx_ok++;
+	c->peer.path_last[ev->lan * 2] = ev->now;
+	if (r != HG_REPLAY_NEW)
+		return;
+	if (old_inc && hb->incarnation != old_inc)
+		hg_record(out, "peer_restarted", "6", "peer started anew (incarnation %llu -> %llu)",
+			  (unsigned long long)old_inc, (unsigned long long)hb->incarnation);
+	int changed = !old_inc || hb->role != pv(c)->role ||
+		      ((hb->flags ^ pv(c)->flags) & (HG_F_GRANT | HG_F_HOLDS_VIP | HG_F_WANT));
+	c->peer.view = *hb;
+	c->peer.last_hb = ev->now;
+	if (changed && ev->now > c->next_hb - (hg_ms)c->p.interval + 1)
+		c->next_hb = ev->now;   /* answer a change at once, once per turn */
+}
+
+static void on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	if (ev->op == HG_VIP_ADD) {
+		if (!ev->ok) {
+			hg_record(out, "vip_failed", "", "adding the VIPs failed; retrying at the next refresh");
+			c->garp_left = 0;
+			return;
+		}
+		c->vip_held = 1;
+		hg_record(out, "vip_added", "", "VIPs added; announcing them and starting services");
+		c->garp_left = c->p.garp_count;
+		c->garp_next = ev->now;
+		hg_svc_start_all(c, ev->now, out);
+		return;
+	}
+	c->vip_held = 0;
+	c->garp_left = 0;
+	hg_record(out, "vip_removed", "", ev->ok ? "VIPs removed" : "removing the VIPs failed");
+	if (c->role == HG_ROLE_RELEASING)
+		fire(c, SM_RELEASED, ev->now, out);
+}
+
+void hg_core_seq_done(struct hg_core *c, int op, hg_ms now, struct hg_actions *out)
+{
+	if (op == HG_SVC_START) {
+		hg_record(out, "services_started", "", "all %d services running", c->p.n_services);
+		return;
+	}
+	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
+	if (a)
+		a->op = HG_VIP_DEL;
+}
+
+static void on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	hg_ms now = ev->now;
+	int can = peer_can_take(c, now);
+
+	switch (ev->cmd) {
+	case HG_CMD_SWITCHOVER:
+		if (c->role == HG_ROLE_ACTIVE) {
+			if (!can || c->seq_op != -1) {
+				reply(out, 0, "refused: the peer cannot take over (heard %d, eligible %d, role %s)%s",
+				      hg_core_peer_fresh(c, now), !!(pv(c)->flags & HG_F_ELIGIBLE),
+				      hg_role_name(pv(c)->role), c->seq_op != -1 ? ", services still moving" : "");
+				return;
+			}
+			reply(out, 1, "handing over to the peer");
+			fire(c, SM_HANDOVER, now, out);
+			return;
+		}
+		if (c->role == HG_ROLE_STANDBY && eligible_at(c, now) &&
+		    hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE) {
+			c->want_until = now + 3 * (hg_ms)c->p.deadtime;
+			c->next_hb = now;
+			reply(out, 1, "asked the active peer to hand over");
+			return;
+		}
+		reply(out, 0, "refused: this node is %s, %s; the peer is %s",
+		      hg_role_name(c->role), eligible_at(c, now) ? "eligible" : "not eligible",
+		      hg_core_peer_fresh(c, now) ? hg_role_name(pv(c)->role) : "not heard");
+		return;
+	case HG_CMD_STANDBY:
+		if (c->role == HG_ROLE_ACTIVE && (!can || c->seq_op != -1)) {
+			reply(out, 0, "refused: active and the peer cannot take over");
+			return;
+		}
+		c->admin_standby = 1;
+		reply(out, 1, "this node is in standby and will not take over");
+		hg_record(out, "admin_standby", "", "operator put this node in standby");
+		if (c->role == HG_ROLE_ACTIVE)
+			fire(c, SM_HANDOVER, now, out);
+		return;
+	case HG_CMD_UNSTANDBY:
+		c->admin_standby = 0;
+		for (int i = 0; i < c->p.n_services; i++) {
+			c->svc[i].gave_up = 0;
+			if (c->svc[i].state == HG_SVC_FAILED)
+				c->svc[i].state = HG_SVC_STOPPED;
+		}
+		reply(out, 1, "this node is eligible again");
+		hg_record(out, "admin_unstandby", "", "operator made this node eligible again");
+		return;
+	}
+	reply(out, 0, "unknown command");
+}
+
+void hg_core_init(struct hg_core *c, const struct hg_params *p,
+		  uint64_t incarnation, hg_ms now)
+{
+	memset(c, 0, sizeof(*c));
+	c->p = *p;
+	c->incarnation = incarnation;
+	c->role = HG_ROLE_STARTING;
+	c->started = c->role_since = c->last_step = c->next_hb = now;
+	c->stall_hold_until = HG_NEVER;
+	for (int i = 0; i < HG_MAX_PATHS; i++)
+		c->peer.path_last[i] = now;   /* silence is counted from our start */
+	c->peer.last_hb = HG_NEVER;
+	c->gw_last = HG_NEVER;
+	for (int i = 0; i < HG_MAX_LANS; i++)
+		c->link_reset_at[i] = HG_NEVER;
+	c->want_until = HG_NEVER;
+	c->peer_ok_since = -1;
+	c->fence_retry_at = -1;
+	c->seq_op = -1;
+	for (int i = 0; i < HG_MAX_SERVICES; i++)
+		c->svc[i].last_failure = -1;
+}
+
+void hg_core_step(struct hg_core *c, const struct hg_event *ev,
+		  struct hg_actions *out)
+{
+	hg_ms now = ev->now;
+
+	/* Stall guard (STYLE.md habit 2): the shell steps us at least every
+	 * interval; a longer gap means we were frozen, and the silence we
+	 * measured meanwhile is ours, not the peer's. */
+	if (now - c->last_step > 2 * (hg_ms)c->p.interval + (hg_ms)c->p.interval / 2) {
+		c->stall_hold_until = now + c->p.deadtime;
+		c->cnt.stalls++;
+		hg_record(out, "stall", "4", "event loop stalled %lld ms: no accusation for %u ms",
+			  (long long)(now - c->last_step), c->p.deadtime);
+	}
+	if (now > c->last_step)
+		c->last_step = now;
+
+	switch (ev->type) {
+	case HG_EV_TICK:
+		break;
+	case HG_EV_HB:
+		on_hb(c, ev, out);
+		break;
+	case HG_EV_HB_REJECT:
+		if (ev->reject < HG_REJ_COUNT)
+			c->cnt.rx_reject[ev->reject]++;
+		return;   /* changes nothing else */
+	case HG_EV_ICMP:
+		if (ev->lan >= 0 && ev->lan < c->p.n_lans)
+			c->peer.path_last[ev->lan * 2 + 1] = now;
+		break;
+	case HG_EV_GATEWAY:
+		c->gw_last = now;
+		break;
+	case HG_EV_LINK:
+		if (ev->lan >= 0 && ev->lan < c->p.n_lans && c->link_up[ev->lan] != !!ev->ok) {
+			c->link_up[ev->lan] = !!ev->ok;
+			hg_record(out, ev->ok ? "link_up" : "link_down", "3",
+				  "own link on LAN %d %s", ev->lan, ev->ok ? "has carrier" : "lost carrier");
+		}
+		break;
+	case HG_EV_FENCE:
+		if (!c->fence_busy || ev->gen != c->fence_gen) {
+			hg_record(out, "fence_stale", "", "ignoring the answer of fence generation %llu",
+				  (unsigned long long)ev->gen);
+			break;
+		}
+		c->fence_busy = 0;
+		if (ev->outcome == HG_FENCE_CONFIRMED) {
+			hg_record(out, "fence_confirmed", "1", "peer power read back as off");
+			fire(c, SM_FENCE_OK, now, out);
+		} else {
+			hg_record(out, "fence_failed", "2", "fence generation %llu %s",
+				  (unsigned long long)ev->gen,
+				  ev->outcome == HG_FENCE_FAILED ? "failed" : "outcome unknown");
+			fire(c, SM_FENCE_FAIL, now, out);
+		}
+		break;
+	case HG_EV_SVC:
+		hg_svc_result(c, ev, out);
+		break;
+	case HG_EV_VIP:
+		on_vip(c, ev, out);
+		break;
+	case HG_EV_CMD:
+		on_cmd(c, ev, out);
+		break;
+	}
+	evaluate(c, now, out);
+}
+
+hg_ms hg_core_next_wakeup(const struct hg_core *c)
+{
+	hg_ms t = c->next_hb;
+
+#define EARLIER(x) do { hg_ms x_ = (x); if (x_ > c->last_step && x_ < t) t = x_; } while (0)
+	for (int p = 0; p < n_paths(c); p++)
+		EARLIER(c->peer.path_last[p] + c->p.deadtime);
+	if (c->peer_lost)
+		EARLIER(accuse_due(c));
+	if (c->role == HG_ROLE_STARTING)
+		EARLIER(c->started + c->p.wait_for_peer);
+	if (c->fence_retry_at >= 0)
+		EARLIER(c->fence_retry_at);
+	if (c->garp_left)
+		EARLIER(c->garp_next);
+	EARLIER(hg_svc_next_wakeup(c));
+	if (c->peer_ok_since >= 0)
+		EARLIER(c->peer_ok_since + c->p.failback_holddown);
+#undef EARLIER
+	return t;
+}

@@ -1,0 +1,188 @@
+/*
+ * core.h - the decision engine. Events in, actions out, time handed in.
+ *
+ * Pure: no system call, no clock, no socket, no randomness (DESIGN.md "The
+ * core is pure"). The shell reads CLOCK_MONOTONIC once per loop turn and
+ * passes it in every event; the deterministic simulator passes a virtual
+ * clock. The rules cited in comments are DESIGN.md's "Decisions that must
+ * hold"; the state table is mirrored in docs/decisions.md.
+ *
+ * Contract: hg_core_init once, then hg_core_step for every event, in time
+ * order. Each step appends actions to *out (cleared by the caller); the
+ * caller executes them in order. hg_core_next_wakeup tells when the core
+ * wants a HG_EV_TICK at the latest. The struct is public so that it can be
+ * allocated statically and many cores can live in one process (simulator);
+ * outside agent/core it is read-only.
+ */
+#ifndef HG_CORE_H
+#define HG_CORE_H
+
+#include <stdint.h>
+#include "agent/core/wire.h"
+
+#define HG_MAX_LANS      4
+#define HG_MAX_PATHS     (2 * HG_MAX_LANS)   /* UDP and ICMP per LAN */
+#define HG_MAX_SERVICES  16
+#define HG_MAX_ACTIONS   64
+#define HG_WHY_MAX       200
+
+typedef int64_t hg_ms;  /* monotonic milliseconds */
+
+struct hg_params {
+	uint16_t self_id, peer_id;
+	uint32_t self_prio, peer_prio;
+	int n_lans;                 /* heartbeat paths: UDP + ICMP on each */
+	int public_lan;             /* the VIPs' LAN */
+	int n_services;
+	int have_gateway;
+	int failback_auto;
+	uint32_t interval, deadtime, wait_for_peer, fence_delay, fence_retry;
+	uint32_t failback_holddown, gateway_timeout;
+	uint32_t garp_count, garp_interval, garp_refresh;
+	uint32_t svc_check_interval[HG_MAX_SERVICES];
+	uint32_t svc_restarts[HG_MAX_SERVICES];
+};
+
+enum hg_ev_type {
+	HG_EV_TICK,        /* time passed */
+	HG_EV_HB,          /* authenticated heartbeat from the peer's address on .lan */
+	HG_EV_HB_REJECT,   /* a packet that changes nothing, only counted: .reject */
+	HG_EV_ICMP,        /* echo reply from the peer's address on .lan */
+	HG_EV_GATEWAY,     /* echo reply from the gateway */
+	HG_EV_LINK,        /* .lan has carrier (.ok = 1) or not */
+	HG_EV_FENCE,       /* fence outcome for .gen: .outcome */
+	HG_EV_SVC,         /* service .svc finished .op with .ok */
+	HG_EV_VIP,         /* VIP add (.op = HG_VIP_ADD) or del finished with .ok */
+	HG_EV_CMD,         /* operator command .cmd */
+};
+
+enum hg_reject { HG_REJ_MALFORMED, HG_REJ_BAD_MAC, HG_REJ_UNKNOWN, HG_REJ_COUNT };
+enum hg_fence_outcome { HG_FENCE_CONFIRMED, HG_FENCE_FAILED, HG_FENCE_UNKNOWN };
+enum hg_svc_op { HG_SVC_START, HG_SVC_STOP, HG_SVC_CHECK };
+enum hg_vip_op { HG_VIP_ADD, HG_VIP_DEL };
+enum hg_cmd { HG_CMD_SWITCHOVER, HG_CMD_STANDBY, HG_CMD_UNSTANDBY };
+
+struct hg_event {
+	enum hg_ev_type type;
+	hg_ms now;
+	int lan;
+	int ok;
+	int svc;
+	int op;
+	uint64_t gen;
+	enum hg_fence_outcome outcome;
+	enum hg_reject reject;
+	enum hg_cmd cmd;
+	struct hg_hb hb;
+};
+
+enum hg_act_type {
+	HG_ACT_SEND_HB,    /* encode .hb and send it on every heartbeat LAN (.hb.lan set by shell) and ping the peer and gateway */
+	HG_ACT_FENCE,      /* fence the peer; answer with HG_EV_FENCE carrying .gen */
+	HG_ACT_VIP,        /* .op = HG_VIP_ADD / HG_VIP_DEL for every VIP; answer HG_EV_VIP */
+	HG_ACT_GARP,       /* one gratuitous ARP for every VIP */
+	HG_ACT_SVC,        /* run .op of service .svc; answer HG_EV_SVC */
+	HG_ACT_LINK_RESET, /* reset own link on .lan (self-repair) */
+	HG_ACT_RECORD,     /* decision record: .event, .rule, .why */
+	HG_ACT_REPLY,      /* answer to an operator command: .ok, .why */
+};
+
+struct hg_action {
+	enum hg_act_type type;
+	int lan, svc, op, ok;
+	uint64_t gen;
+	struct hg_hb hb;
+	const char *event;      /* record: short stable name, e.g. "peer_lost" */
+	const char *rule;       /* record: DESIGN.md rule, e.g. "4", or "" */
+	char why[HG_WHY_MAX];   /* record/reply: evidence, in words */
+};
+
+struct hg_actions {
+	int n;
+	struct hg_action a[HG_MAX_ACTIONS];
+};
+
+enum hg_svc_state { HG_SVC_STOPPED, HG_SVC_STARTING, HG_SVC_RUNNING,
+		    HG_SVC_STOPPING, HG_SVC_FAILED };
+
+struct hg_service {
+	enum hg_svc_state state;
+	int busy;               /* a start or stop is running */
+	int check_busy;         /* a check is running */
+	int gave_up;            /* restarts exhausted: node unfit until unstandby */
+	uint32_t failures;      /* consecutive failed checks or starts */
+	uint32_t restarts;      /* restarts since this node became active */
+	hg_ms next_check;
+	hg_ms last_failure;     /* -1 = never */
+};
+
+/* The peer as seen through its heartbeats (replay-checked). */
+struct hg_peer {
+	uint64_t incarnation;   /* 0 = never heard */
+	uint64_t max_seq;
+	uint64_t window;        /* bit i: max_seq - i accepted */
+	hg_ms last_hb;          /* newest heartbeat that updated the view */
+	struct hg_hb view;      /* from the newest heartbeat */
+	hg_ms path_last[HG_MAX_PATHS];  /* path p = lan*2 + (0 udp, 1 icmp) */
+};
+
+struct hg_counters {
+	uint64_t rx_ok, rx_replay, rx_reject[HG_REJ_COUNT];
+	uint64_t tx_hb, fences, takeovers, releases, stalls;
+};
+
+struct hg_core {
+	struct hg_params p;
+	uint64_t incarnation, seq;
+	enum hg_role role;
+	hg_ms started, role_since, last_step, next_hb;
+	hg_ms stall_hold_until;
+
+	struct hg_peer peer;
+	int peer_lost;          /* all paths silent for the deadtime, episode open */
+	hg_ms peer_lost_at;
+
+	/* own health */
+	int link_up[HG_MAX_LANS];
+	hg_ms gw_last;
+	hg_ms link_reset_at[HG_MAX_LANS];
+	int admin_standby;
+	int self_check_failed;  /* recorded once per peer-lost episode */
+
+	/* handing over / taking over */
+	int handover;           /* released on purpose, grant until the peer is active */
+	hg_ms handover_until;
+	hg_ms want_until;       /* standby asked for a switchover until then */
+	uint64_t taking_seq;    /* first seq sent as TAKING */
+	hg_ms peer_ok_since;    /* failback: preferred peer continuously fit since, -1 none */
+	int unfit_noted;
+
+	/* fencing */
+	uint64_t fence_gen;
+	int fence_busy;
+	hg_ms fence_retry_at;   /* -1 = none scheduled */
+
+	/* VIP and services sequence */
+	int vip_held;
+	int seq_op;             /* -1 idle, HG_SVC_START or HG_SVC_STOP sequence */
+	int seq_idx;
+	hg_ms garp_next;
+	uint32_t garp_left;
+	struct hg_service svc[HG_MAX_SERVICES];
+
+	struct hg_counters cnt;
+};
+
+void hg_core_init(struct hg_core *c, const struct hg_params *p,
+		  uint64_t incarnation, hg_ms now);
+void hg_core_step(struct hg_core *c, const struct hg_event *ev,
+		  struct hg_actions *out);
+hg_ms hg_core_next_wakeup(const struct hg_core *c);
+
+/* Derived views, for status and the simulator's invariant checks. */
+int hg_core_eligible(const struct hg_core *c);
+int hg_core_path_up(const struct hg_core *c, int path, hg_ms now);
+int hg_core_peer_fresh(const struct hg_core *c, hg_ms now);
+const char *hg_svc_state_name(enum hg_svc_state s);
+
+#endif

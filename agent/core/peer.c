@@ -1,0 +1,59 @@
+/*
+ * peer.c - what we know of the peer: replay window, path liveness, freshness.
+ *
+ * Replay protection (DESIGN.md "Heartbeat wire format"): a packet is accepted
+ * when its incarnation is newer than any seen, or equal and its sequence number
+ * is newer than the highest seen, or within the 64-packet window below it and
+ * not seen before (packets on different LANs overtake each other). Everything
+ * else is a replay and changes nothing.
+ */
+#include "agent/core/peer.h"
+
+enum hg_replay hg_replay_check(struct hg_peer *pr, uint64_t inc, uint64_t seq)
+{
+	if (inc == 0 || seq == 0)
+		return HG_REPLAY_REJECT;
+	if (inc < pr->incarnation)
+		return HG_REPLAY_REJECT;
+	if (inc > pr->incarnation) {
+		pr->incarnation = inc;
+		pr->max_seq = seq;
+		pr->window = 1;
+		return HG_REPLAY_NEW;
+	}
+	if (seq > pr->max_seq) {
+		uint64_t shift = seq - pr->max_seq;
+		pr->window = shift >= 64 ? 1 : (pr->window << shift) | 1;
+		pr->max_seq = seq;
+		return HG_REPLAY_NEW;
+	}
+	uint64_t back = pr->max_seq - seq;
+	if (back >= 64 || (pr->window >> back) & 1)
+		return HG_REPLAY_REJECT;
+	pr->window |= (uint64_t)1 << back;
+	return HG_REPLAY_OLD;
+}
+
+int hg_path_alive(const struct hg_peer *pr, int path, hg_ms now, uint32_t deadtime)
+{
+	return now - pr->path_last[path] < (hg_ms)deadtime;
+}
+
+int hg_peer_any_path(const struct hg_peer *pr, int n_paths, hg_ms now,
+		     uint32_t deadtime)
+{
+	for (int p = 0; p < n_paths; p++)
+		if (hg_path_alive(pr, p, now, deadtime))
+			return 1;
+	return 0;
+}
+
+hg_ms hg_peer_silent_since(const struct hg_peer *pr, int n_paths)
+{
+	hg_ms last = pr->path_last[0];
+
+	for (int p = 1; p < n_paths; p++)
+		if (pr->path_last[p] > last)
+			last = pr->path_last[p];
+	return last;
+}

@@ -1,0 +1,288 @@
+/*
+ * pair.c - see pair.h. Latencies are fixed and small: 1 ms per packet, 30 ms
+ * per fence, 10 ms per service command, so tests can reason about bounds.
+ */
+#include "pair.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void push(struct pair *pr, hg_ms due, int to, const struct hg_event *ev, int raw)
+{
+	if (pr->nq >= PAIR_QMAX)
+		return;
+	struct pair_msg *m = &pr->q[pr->nq++];
+	m->due = due;
+	m->to = to;
+	m->ev = *ev;
+	m->raw = raw;
+}
+
+static void push_ev(struct pair *pr, hg_ms due, int to, enum hg_ev_type t)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = t;
+	push(pr, due, to, &ev, 0);
+}
+
+static int path_ok(const struct pair *pr, int from, int lan)
+{
+	return pr->n[from].powered && pr->n[!from].powered && !pr->cut[lan] &&
+	       pr->n[from].link[lan] && pr->n[!from].link[lan];
+}
+
+static void execute(struct pair *pr, int i, const struct hg_actions *out)
+{
+	struct pair_node *me = &pr->n[i];
+
+	for (int k = 0; k < out->n; k++) {
+		const struct hg_action *a = &out->a[k];
+		struct hg_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		switch (a->type) {
+		case HG_ACT_SEND_HB:
+			if (path_ok(pr, i, a->hb.lan)) {
+				ev.type = HG_EV_HB;
+				ev.lan = a->hb.lan;
+				ev.hb = a->hb;
+				push(pr, pr->now + 1, !i, &ev, 1);
+				ev.type = HG_EV_ICMP;
+				push(pr, pr->now + 2, i, &ev, 0);
+			}
+			if (a->hb.lan == me->core.p.public_lan && me->link[a->hb.lan])
+				push_ev(pr, pr->now + 1, i, HG_EV_GATEWAY);
+			break;
+		case HG_ACT_FENCE:
+			me->fences++;
+			ev.type = HG_EV_FENCE;
+			ev.gen = a->gen;
+			if (me->fence_fails > 0) {
+				me->fence_fails--;
+				ev.outcome = HG_FENCE_FAILED;
+			} else {
+				pair_power_off(pr, !i);
+				ev.outcome = HG_FENCE_CONFIRMED;
+			}
+			push(pr, pr->now + 30, i, &ev, 0);
+			break;
+		case HG_ACT_VIP:
+			me->vip = a->op == HG_VIP_ADD;
+			ev.type = HG_EV_VIP;
+			ev.op = a->op;
+			ev.ok = 1;
+			push(pr, pr->now, i, &ev, 0);
+			break;
+		case HG_ACT_SVC:
+			ev.type = HG_EV_SVC;
+			ev.svc = a->svc;
+			ev.op = a->op;
+			if (a->op == HG_SVC_START)
+				me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
+			else if (a->op == HG_SVC_STOP)
+				me->svc_running[a->svc] = 0, ev.ok = 1;
+			else
+				ev.ok = me->svc_running[a->svc];
+			push(pr, pr->now + 10, i, &ev, 0);
+			break;
+		case HG_ACT_LINK_RESET:
+			me->link_resets++;
+			if (!me->cable_cut[a->lan])
+				pair_link(pr, i, a->lan, 1);
+			break;
+		case HG_ACT_RECORD:
+			if (pr->verbose)
+				printf("%6lld %c %-16s %s\n", (long long)pr->now, 'a' + i, a->event, a->why);
+			if (!strcmp(a->event, "transition") && pr->nseen < 64 &&
+			    !pair_seen(pr, a->why))
+				snprintf(pr->seen[pr->nseen++], sizeof(pr->seen[0]), "%s", a->why);
+			break;
+		case HG_ACT_REPLY:
+			pr->reply_ok = a->ok;
+			snprintf(pr->reply, sizeof(pr->reply), "%s", a->why);
+			break;
+		case HG_ACT_GARP:
+			break;
+		}
+	}
+}
+
+static void step(struct pair *pr, int i, struct hg_event *ev)
+{
+	struct hg_actions *out = &pr->last;
+
+	out->n = 0;
+	ev->now = pr->now;
+	hg_core_step(&pr->n[i].core, ev, out);
+	execute(pr, i, out);
+	int h = pair_holders(pr);
+	if (h > pr->max_holders)
+		pr->max_holders = h;
+	if (h > 1)
+		pr->two_holders++;
+}
+
+void pair_init(struct pair *pr, int n_lans, int n_services)
+{
+	memset(pr, 0, sizeof(*pr));
+	memset(pr->key, 0x5a, sizeof(pr->key));
+	for (int i = 0; i < 2; i++) {
+		struct hg_params *p = &pr->params[i];
+		p->self_id = (uint16_t)(i + 1);
+		p->peer_id = (uint16_t)(2 - i);
+		p->self_prio = i == 0 ? 200 : 100;
+		p->peer_prio = i == 0 ? 100 : 200;
+		p->n_lans = n_lans;
+		p->public_lan = 0;
+		p->n_services = n_services;
+		p->have_gateway = 1;
+		p->failback_auto = 1;
+		p->interval = 100;
+		p->deadtime = 300;
+		p->wait_for_peer = 3000;
+		p->fence_delay = 2000;
+		p->fence_retry = 1000;
+		p->failback_holddown = 5000;
+		p->gateway_timeout = 1000;
+		p->garp_count = 3;
+		p->garp_interval = 50;
+		p->garp_refresh = 5000;
+		for (int s = 0; s < n_services; s++) {
+			p->svc_check_interval[s] = 1000;
+			p->svc_restarts[s] = 2;
+		}
+		pr->n[i].incarnation = 1000 * (uint64_t)(i + 1);
+	}
+}
+
+void pair_boot(struct pair *pr, int i)
+{
+	struct pair_node *me = &pr->n[i];
+
+	me->powered = 1;
+	me->incarnation++;
+	for (int l = 0; l < pr->params[i].n_lans; l++)
+		me->link[l] = 1;
+	hg_core_init(&me->core, &pr->params[i], me->incarnation, pr->now);
+	for (int l = 0; l < pr->params[i].n_lans; l++) {
+		struct hg_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HG_EV_LINK;
+		ev.lan = l;
+		ev.ok = 1;
+		push(pr, pr->now, i, &ev, 0);
+	}
+}
+
+void pair_power_off(struct pair *pr, int i)
+{
+	struct pair_node *me = &pr->n[i];
+
+	me->powered = 0;
+	me->vip = 0;
+	memset(me->svc_running, 0, sizeof(me->svc_running));
+}
+
+void pair_link(struct pair *pr, int i, int lan, int up)
+{
+	struct hg_event ev;
+
+	pr->n[i].link[lan] = up;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_LINK;
+	ev.lan = lan;
+	ev.ok = up;
+	push(pr, pr->now + 1, i, &ev, 0);
+}
+
+void pair_cable(struct pair *pr, int i, int lan, int cut)
+{
+	pr->n[i].cable_cut[lan] = cut;
+	pair_link(pr, i, lan, !cut);
+}
+
+void pair_cmd(struct pair *pr, int i, enum hg_cmd cmd)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_CMD;
+	ev.cmd = cmd;
+	pr->reply[0] = 0;
+	step(pr, i, &ev);
+}
+
+void pair_inject_raw(struct pair *pr, int i, int lan, const uint8_t *buf, size_t len)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	enum hg_wire_err e = hg_wire_decode(buf, len, pr->key, sizeof(pr->key), &ev.hb);
+	if (e == HG_WIRE_OK) {
+		ev.type = HG_EV_HB;
+		ev.lan = lan;
+	} else {
+		ev.type = HG_EV_HB_REJECT;
+		ev.reject = e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED;
+	}
+	step(pr, i, &ev);
+}
+
+int pair_holders(const struct pair *pr)
+{
+	return pr->n[0].vip + pr->n[1].vip;
+}
+
+int pair_seen(const struct pair *pr, const char *t)
+{
+	for (int i = 0; i < pr->nseen; i++)
+		if (!strcmp(pr->seen[i], t))
+			return 1;
+	return 0;
+}
+
+void pair_run(struct pair *pr, hg_ms until)
+{
+	for (;;) {
+		hg_ms best = INT64_MAX;
+		int kind = -1, who = -1;
+
+		for (int k = 0; k < pr->nq; k++)
+			if (pr->q[k].due < best)
+				best = pr->q[k].due, kind = 0, who = k;
+		for (int i = 0; i < 2; i++) {
+			if (!pr->n[i].powered)
+				continue;
+			hg_ms w = hg_core_next_wakeup(&pr->n[i].core);
+			if (w < pr->now)
+				w = pr->now;
+			if (w < best)
+				best = w, kind = 1, who = i;
+		}
+		if (kind < 0 || best > until) {
+			pr->now = until;
+			return;
+		}
+		pr->now = best;
+		if (kind == 1) {
+			struct hg_event ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HG_EV_TICK;
+			step(pr, who, &ev);
+			continue;
+		}
+		struct pair_msg m = pr->q[who];
+		pr->q[who] = pr->q[--pr->nq];
+		if (!pr->n[m.to].powered)
+			continue;
+		if (m.raw) {
+			uint8_t buf[HG_WIRE_LEN];
+			hg_wire_encode(&m.ev.hb, pr->key, sizeof(pr->key), buf);
+			pair_inject_raw(pr, m.to, m.ev.lan, buf, sizeof(buf));
+		} else {
+			step(pr, m.to, &m.ev);
+		}
+	}
+}

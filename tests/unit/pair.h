@@ -1,0 +1,71 @@
+/*
+ * pair.h - two cores on a virtual clock, wired through the real wire codec,
+ * with simulated LANs, power, fence devices, VIP and services. Used by the
+ * unit tests; the deterministic simulator (sim/dst) grows from it.
+ *
+ * Every delivery and result is a queued event with a due time; pair_run()
+ * steps whichever is due first. After every step the harness checks the
+ * safety invariant (never two VIP holders) and counts violations.
+ */
+#ifndef HG_TEST_PAIR_H
+#define HG_TEST_PAIR_H
+
+#include "agent/core/core.h"
+
+#define PAIR_QMAX 4096
+
+struct pair_node {
+	struct hg_core core;
+	int powered;
+	int vip;                 /* VIP configured on this node */
+	int link[HG_MAX_LANS];   /* carrier */
+	int cable_cut[HG_MAX_LANS]; /* a link reset cannot bring it back */
+	int svc_running[HG_MAX_SERVICES];
+	int svc_broken[HG_MAX_SERVICES];
+	uint64_t incarnation;
+	int fences;              /* fence actions issued */
+	int fence_fails;         /* >0: the next N fences fail */
+	int link_resets;
+	int records_stall;
+};
+
+struct pair_msg {
+	hg_ms due;
+	int to;
+	struct hg_event ev;
+	int raw;                 /* 1: ev.hb is to be encoded/decoded on delivery */
+};
+
+struct pair {
+	hg_ms now;
+	struct hg_params params[2];
+	struct pair_node n[2];
+	int cut[HG_MAX_LANS];    /* node-to-node traffic dropped on this LAN */
+	int nq;
+	struct pair_msg q[PAIR_QMAX];
+	int two_holders;         /* invariant violations seen */
+	int max_holders;
+	uint8_t key[32];
+	int verbose;
+	/* transitions seen: from role x table event name, for the table walk */
+	char seen[64][48];
+	int nseen;
+	struct hg_actions last;  /* actions of the latest step, for inspection */
+	char reply[HG_WHY_MAX];
+	int reply_ok;
+};
+
+void pair_init(struct pair *pr, int n_lans, int n_services);
+void pair_boot(struct pair *pr, int node);          /* power on, new incarnation */
+void pair_power_off(struct pair *pr, int node);
+void pair_run(struct pair *pr, hg_ms until);        /* advance the clock */
+void pair_link(struct pair *pr, int node, int lan, int up);
+/* Pull (cut = 1) or plug back a node's cable: carrier follows, resets do not help. */
+void pair_cable(struct pair *pr, int node, int lan, int cut);
+void pair_cmd(struct pair *pr, int node, enum hg_cmd cmd);
+int  pair_holders(const struct pair *pr);
+int  pair_seen(const struct pair *pr, const char *transition);
+/* Deliver raw bytes as if received by `node` on `lan` from the peer's address. */
+void pair_inject_raw(struct pair *pr, int node, int lan, const uint8_t *buf, size_t len);
+
+#endif

@@ -1,0 +1,436 @@
+/*
+ * test_core.c - the decision engine, two nodes at a time (pair.h).
+ * Node 0 is "a" (preferred), node 1 is "b". Timing: 100 ms interval,
+ * 300 ms deadtime, 30 ms fence, 5 s failback hold-down.
+ */
+#include "check.h"
+#include "pair.h"
+#include "agent/core/peer.h"
+
+#include <stdlib.h>
+
+static struct pair P;   /* big: keep it off the stack */
+
+static int role(int i) { return P.n[i].core.role; }
+
+static void up(int n_lans, int n_services)
+{
+	pair_init(&P, n_lans, n_services);
+	P.verbose = getenv("VERBOSE") != NULL;
+	pair_boot(&P, 0);
+	pair_boot(&P, 1);
+	pair_run(&P, 2000);
+}
+
+/* A table walk accumulates across scenarios. */
+static char walked[64][48];
+static int nwalked;
+static void collect(void)
+{
+	for (int i = 0; i < P.nseen; i++) {
+		int dup = 0;
+		for (int j = 0; j < nwalked; j++)
+			dup |= !strcmp(walked[j], P.seen[i]);
+		if (!dup && nwalked < 64)
+			snprintf(walked[nwalked++], sizeof(walked[0]), "%s", P.seen[i]);
+	}
+}
+
+static void test_startup(void)
+{
+	up(3, 1);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(role(1), HG_ROLE_STANDBY);
+	CHECK_EQ(P.n[0].vip, 1);
+	CHECK_EQ(P.n[1].vip, 0);
+	CHECK_EQ(P.n[0].svc_running[0], 1);
+	CHECK_EQ(P.n[0].fences + P.n[1].fences, 0);
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_power_off_active(void)
+{
+	up(3, 1);
+	hg_ms t0 = P.now;
+	pair_power_off(&P, 0);
+	pair_run(&P, t0 + 1000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].vip, 1);
+	CHECK_EQ(P.n[1].fences, 1);
+	CHECK_EQ(P.n[1].svc_running[0], 1);
+	CHECK_EQ(P.two_holders, 0);
+	/* deadtime (300) + fence (30) + up to one interval of detection slack */
+	CHECK(P.n[1].core.role_since - t0 <= 300 + 30 + 100);
+	collect();
+
+	/* a comes back: standby, fences nobody; failback after the hold-down */
+	pair_boot(&P, 0);
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(role(0), HG_ROLE_STANDBY);
+	CHECK_EQ(P.n[0].fences, 0);
+	CHECK_EQ(P.n[1].vip, 1);
+	pair_run(&P, P.now + 6000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(role(1), HG_ROLE_STANDBY);
+	CHECK_EQ(P.n[0].vip, 1);
+	CHECK_EQ(P.n[1].fences, 1);   /* the handback needed no fence */
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_failback_manual(void)
+{
+	pair_init(&P, 3, 1);
+	P.params[0].failback_auto = P.params[1].failback_auto = 0;
+	pair_boot(&P, 0);
+	pair_boot(&P, 1);
+	pair_run(&P, 2000);
+	pair_power_off(&P, 0);
+	pair_run(&P, P.now + 1000);
+	pair_boot(&P, 0);
+	pair_run(&P, P.now + 10000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(role(0), HG_ROLE_STANDBY);
+	/* the operator moves it back */
+	pair_cmd(&P, 1, HG_CMD_SWITCHOVER);
+	CHECK_EQ(P.reply_ok, 1);
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_one_lan_cut(void)
+{
+	up(3, 1);
+	P.cut[1] = 1;
+	pair_run(&P, P.now + 5000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(role(1), HG_ROLE_STANDBY);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK(!hg_core_path_up(&P.n[1].core, 2, P.now));   /* UDP on LAN 1 */
+	CHECK(!hg_core_path_up(&P.n[1].core, 3, P.now));   /* ICMP on LAN 1 */
+	CHECK(hg_core_path_up(&P.n[1].core, 0, P.now));
+	/* every LAN but one cut: still no takeover */
+	P.cut[0] = 1;
+	pair_run(&P, P.now + 5000);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
+static void test_active_loses_public_link(void)
+{
+	up(3, 1);
+	/* a cable cut: the link stays down whatever a reset does */
+	pair_cable(&P, 0, 0, 1);
+	pair_run(&P, P.now + 1000);
+	CHECK(P.n[0].link_resets >= 1);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].vip, 1);
+	CHECK_EQ(P.n[0].vip, 0);
+	CHECK_EQ(P.n[1].fences, 0);   /* clean release: no fence */
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_standby_link_down(void)
+{
+	up(3, 1);
+	/* b's cluster link goes down: b repairs it, nothing else moves */
+	pair_link(&P, 1, 1, 0);
+	pair_run(&P, P.now + 50);
+	CHECK(P.n[1].link_resets >= 1);
+	CHECK_EQ(P.n[1].link[1], 1);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].fences, 0);
+
+	/* b's public link is down and cannot be repaired while a dies:
+	 * b must not accuse a (rule 3), and must not take over */
+	pair_cable(&P, 1, 0, 1);
+	pair_run(&P, P.now + 10);
+	pair_power_off(&P, 0);
+	pair_run(&P, P.now + 3000);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK(role(1) != HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].vip, 0);
+}
+
+static void test_fence_fails_then_confirms(void)
+{
+	up(3, 1);
+	P.n[1].fence_fails = 2;
+	/* a is cut off entirely (no power loss): b cannot confirm, so no takeover */
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	hg_ms t0 = P.now;
+	pair_run(&P, t0 + 1500);
+	CHECK(P.n[1].fences >= 2);
+	CHECK_EQ(P.n[1].vip, 0);
+	CHECK_EQ(role(1), HG_ROLE_FENCING);
+	/* the third attempt confirms: a is off, b takes over */
+	pair_run(&P, t0 + 4000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[0].powered, 0);
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_fence_fails_peer_returns(void)
+{
+	up(3, 1);
+	P.n[1].fence_fails = 1;
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	pair_run(&P, P.now + 500);
+	CHECK_EQ(role(1), HG_ROLE_FENCING);
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 0;
+	pair_run(&P, P.now + 600);
+	CHECK_EQ(role(1), HG_ROLE_STANDBY);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_service_gives_up(void)
+{
+	up(3, 1);
+	P.n[0].svc_running[0] = 0;        /* service-kill: a restart works */
+	pair_run(&P, P.now + 2500);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[0].svc_running[0], 1);
+	CHECK(P.n[0].core.svc[0].restarts >= 1);
+
+	P.n[0].svc_running[0] = 0;        /* service-break: it cannot start */
+	P.n[0].svc_broken[0] = 1;
+	pair_run(&P, P.now + 4000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].svc_running[0], 1);
+	CHECK_EQ(P.n[1].fences, 0);
+	/* a stays ineligible: no failback into a broken node */
+	pair_run(&P, P.now + 10000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK(!hg_core_eligible(&P.n[0].core));
+	CHECK_EQ(P.two_holders, 0);
+	/* healed and cleared by the operator: failback follows */
+	P.n[0].svc_broken[0] = 0;
+	pair_cmd(&P, 0, HG_CMD_UNSTANDBY);
+	pair_run(&P, P.now + 7000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_commands(void)
+{
+	up(3, 1);
+	pair_cmd(&P, 1, HG_CMD_STANDBY);
+	CHECK_EQ(P.reply_ok, 1);
+	pair_run(&P, P.now + 500);
+	/* switchover to an ineligible standby is refused, nothing moves */
+	pair_cmd(&P, 0, HG_CMD_SWITCHOVER);
+	CHECK_EQ(P.reply_ok, 0);
+	CHECK(strstr(P.reply, "refused") != NULL);
+	pair_run(&P, P.now + 500);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	pair_cmd(&P, 1, HG_CMD_UNSTANDBY);
+	pair_run(&P, P.now + 500);
+	/* standby of the active node hands over */
+	pair_cmd(&P, 0, HG_CMD_STANDBY);
+	CHECK_EQ(P.reply_ok, 1);
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	/* and it does not come back while a is in standby */
+	pair_run(&P, P.now + 8000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	pair_cmd(&P, 0, HG_CMD_UNSTANDBY);
+	pair_run(&P, P.now + 7000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+	collect();
+}
+
+static void test_dual_active_resolves(void)
+{
+	up(3, 1);
+	/* full partition, fences fail: b stays fencing; force b active as a
+	 * broken fence device that lied would, then heal: b must yield */
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	P.n[1].fence_fails = 1000;
+	pair_run(&P, P.now + 600);
+	P.n[1].core.role = HG_ROLE_ACTIVE;
+	P.n[1].vip = 1;
+	P.n[1].core.vip_held = 1;
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 0;
+	P.two_holders = 0;
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK(role(1) != HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].vip, 0);
+	collect();
+}
+
+static void test_startup_alone(void)
+{
+	/* b starts alone: waits wait_for_peer plus the fence delay, fences, serves */
+	pair_init(&P, 3, 1);
+	pair_boot(&P, 1);
+	pair_run(&P, 2900);
+	CHECK_EQ(role(1), HG_ROLE_STARTING);
+	CHECK_EQ(P.n[1].fences, 0);
+	pair_run(&P, 6000);
+	CHECK_EQ(P.n[1].fences, 1);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	collect();
+}
+
+static void test_replay_and_forgery(void)
+{
+	up(3, 1);
+	struct hg_core *b = &P.n[1].core;
+	struct hg_hb hb = b->peer.view;
+	uint8_t buf[HG_WIRE_LEN];
+	uint64_t rej = b->cnt.rx_replay;
+
+	/* replay of the newest packet seen */
+	hb.seq = b->peer.max_seq;
+	hg_wire_encode(&hb, P.key, sizeof(P.key), buf);
+	pair_inject_raw(&P, 1, 0, buf, sizeof(buf));
+	CHECK_EQ(b->cnt.rx_replay, rej + 1);
+	/* an old incarnation claiming to have released: changes nothing */
+	hb.incarnation = b->peer.incarnation - 1;
+	hb.seq = b->peer.max_seq + 100;
+	hb.role = HG_ROLE_STANDBY;
+	hb.flags = HG_F_GRANT | HG_F_HANDOVER;
+	hg_wire_encode(&hb, P.key, sizeof(P.key), buf);
+	pair_inject_raw(&P, 1, 0, buf, sizeof(buf));
+	CHECK_EQ(b->cnt.rx_replay, rej + 2);
+	CHECK_EQ(b->peer.view.role, HG_ROLE_ACTIVE);
+	/* a forged packet with a wrong key */
+	uint8_t other[32];
+	memset(other, 0x11, sizeof(other));
+	hb.incarnation = b->peer.incarnation + 1;
+	hg_wire_encode(&hb, other, sizeof(other), buf);
+	pair_inject_raw(&P, 1, 0, buf, sizeof(buf));
+	CHECK_EQ(b->cnt.rx_reject[HG_REJ_BAD_MAC], 1);
+	CHECK_EQ(b->peer.view.role, HG_ROLE_ACTIVE);
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(role(1), HG_ROLE_STANDBY);
+}
+
+static void test_stall_guard(void)
+{
+	up(3, 1);
+	/* b is frozen for 2 s while a keeps sending; then b runs again. The
+	 * packets queued meanwhile are gone (as if the socket buffer dropped
+	 * them): b must not accuse a on the strength of its own stall. */
+	struct hg_core *b = &P.n[1].core;
+	hg_ms t = P.now;
+	P.n[1].powered = 0;          /* frozen: no steps, deliveries dropped */
+	P.n[1].vip = 0;
+	pair_run(&P, t + 2000);
+	P.n[1].powered = 1;
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK(b->cnt.stalls >= 1);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+}
+
+static void test_wire(void)
+{
+	struct hg_hb hb = { .from = 1, .to = 2, .incarnation = 77, .seq = 5, .sent_ms = 123456,
+			    .ack_incarnation = 88, .ack_seq = 9, .role = HG_ROLE_ACTIVE,
+			    .flags = HG_F_HOLDS_VIP | HG_F_ELIGIBLE, .health = HG_H_LINKS, .lan = 2 };
+	uint8_t key[16] = "0123456789abcdef";
+	uint8_t buf[HG_WIRE_LEN], bad[HG_WIRE_LEN];
+	struct hg_hb out;
+
+	hg_wire_encode(&hb, key, sizeof(key), buf);
+	CHECK_EQ(hg_wire_decode(buf, sizeof(buf), key, sizeof(key), &out), HG_WIRE_OK);
+	CHECK(out.from == 1 && out.to == 2 && out.incarnation == 77 && out.seq == 5 &&
+	      out.sent_ms == 123456 && out.ack_incarnation == 88 && out.ack_seq == 9 &&
+	      out.role == HG_ROLE_ACTIVE && out.flags == (HG_F_HOLDS_VIP | HG_F_ELIGIBLE) &&
+	      out.health == HG_H_LINKS && out.lan == 2);
+	CHECK_EQ(hg_wire_decode(buf, sizeof(buf) - 1, key, sizeof(key), &out), HG_WIRE_BAD_LEN);
+	CHECK_EQ(hg_wire_decode(buf, sizeof(buf), key, sizeof(key) - 1, &out), HG_WIRE_BAD_MAC);
+	int all_rejected = 1;
+	for (size_t i = 0; i < sizeof(buf) * 8; i++) {
+		memcpy(bad, buf, sizeof(buf));
+		bad[i / 8] ^= (uint8_t)(1u << (i % 8));
+		all_rejected &= hg_wire_decode(bad, sizeof(bad), key, sizeof(key), &out) == HG_WIRE_BAD_MAC;
+	}
+	CHECK(all_rejected);
+	hb.role = 9;   /* authenticated but out of range */
+	hg_wire_encode(&hb, key, sizeof(key), buf);
+	CHECK_EQ(hg_wire_decode(buf, sizeof(buf), key, sizeof(key), &out), HG_WIRE_BAD_FIELD);
+}
+
+static void test_replay_window(void)
+{
+	struct hg_peer pr;
+
+	memset(&pr, 0, sizeof(pr));
+	CHECK_EQ(hg_replay_check(&pr, 5, 10), HG_REPLAY_NEW);
+	CHECK_EQ(hg_replay_check(&pr, 5, 10), HG_REPLAY_REJECT);
+	CHECK_EQ(hg_replay_check(&pr, 5, 12), HG_REPLAY_NEW);
+	CHECK_EQ(hg_replay_check(&pr, 5, 11), HG_REPLAY_OLD);
+	CHECK_EQ(hg_replay_check(&pr, 5, 11), HG_REPLAY_REJECT);
+	CHECK_EQ(hg_replay_check(&pr, 5, 200), HG_REPLAY_NEW);
+	CHECK_EQ(hg_replay_check(&pr, 5, 136), HG_REPLAY_REJECT);   /* 64 back: too old */
+	CHECK_EQ(hg_replay_check(&pr, 5, 137), HG_REPLAY_OLD);
+	CHECK_EQ(hg_replay_check(&pr, 4, 1000), HG_REPLAY_REJECT);
+	CHECK_EQ(hg_replay_check(&pr, 6, 1), HG_REPLAY_NEW);
+	CHECK_EQ(hg_replay_check(&pr, 6, 0), HG_REPLAY_REJECT);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; void (*fn)(void); } tests[] = {
+		{ "wire", test_wire },
+		{ "replay_window", test_replay_window },
+		{ "startup", test_startup },
+		{ "power_off_active", test_power_off_active },
+		{ "failback_manual", test_failback_manual },
+		{ "one_lan_cut", test_one_lan_cut },
+		{ "active_loses_public_link", test_active_loses_public_link },
+		{ "standby_link_down", test_standby_link_down },
+		{ "fence_fails_then_confirms", test_fence_fails_then_confirms },
+		{ "fence_fails_peer_returns", test_fence_fails_peer_returns },
+		{ "service_gives_up", test_service_gives_up },
+		{ "commands", test_commands },
+		{ "dual_active_resolves", test_dual_active_resolves },
+		{ "startup_alone", test_startup_alone },
+		{ "replay_and_forgery", test_replay_and_forgery },
+		{ "stall_guard", test_stall_guard },
+	};
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+		if (argc < 2 || !strcmp(argv[1], tests[i].name))
+			tests[i].fn();
+	if (argc > 1)
+		return check_report();
+
+	/* Every row of the state table was walked by some scenario. */
+	static const char *const rows[] = {
+		"starting --peer_heard--> standby", "starting --wait_over--> fencing",
+		"standby --peer_lost--> fencing", "standby --peer_grants--> taking",
+		"taking --peer_acks--> active", "taking --take_abort--> standby",
+		"fencing --fence_ok--> active", "fencing --fence_fail--> fencing",
+		"fencing --fence_retry--> fencing", "fencing --peer_back--> standby",
+		"active --unfit--> releasing", "active --handover--> releasing",
+		"active --dual_active--> releasing", "releasing --released--> standby",
+	};
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int found = 0;
+		for (int j = 0; j < nwalked; j++)
+			found |= !strcmp(walked[j], rows[i]);
+		if (!found)
+			fprintf(stderr, "table row never walked: %s\n", rows[i]);
+		CHECK(found);
+	}
+	return check_report();
+}
