@@ -52,18 +52,18 @@ usage(FILE *f)
 static void
 metadata(void)
 {
-	static const char *params[][3] = {
-		{ "action", "string", "Fencing action: off, on, status, monitor (reboot is refused)" },
-		{ "ip", "string", "BMC address" },
-		{ "ipport", "integer", "BMC UDP port (623)" },
-		{ "username", "string", "BMC user (alias login)" },
-		{ "password", "string", "BMC password (alias passwd), stdin only" },
-		{ "cipher", "integer", "RMCP+ cipher suite (17; 0 is refused)" },
-		{ "privlvl", "string", "operator or administrator (administrator)" },
-		{ "lanplus", "boolean", "IPMI 2.0 lanplus: always on, must be 1 if given" },
-		{ "power_timeout", "second", "Seconds to wait for the power state (20)" },
-		{ "power_wait", "second", "Seconds to wait after the command (0)" },
-		{ "delay", "second", "Seconds to wait before the action (0)" },
+	static const struct { const char *name, *type, *desc; int required; } params[] = {
+		{ "action", "string", "Fencing action: off, on, status, monitor (reboot is refused)", 1 },
+		{ "ip", "string", "BMC address", 1 },
+		{ "ipport", "integer", "BMC UDP port (623)", 0 },
+		{ "username", "string", "BMC user (alias login)", 1 },
+		{ "password", "string", "BMC password (alias passwd), stdin only", 1 },
+		{ "cipher", "integer", "RMCP+ cipher suite (17; 0 is refused)", 0 },
+		{ "privlvl", "string", "operator or administrator (administrator)", 0 },
+		{ "lanplus", "boolean", "IPMI 2.0 lanplus: always on, must be 1 if given", 0 },
+		{ "power_timeout", "second", "Seconds to wait for the power state (20)", 0 },
+		{ "power_wait", "second", "Seconds to wait after the command (0)", 0 },
+		{ "delay", "second", "Seconds to wait before the action (0)", 0 },
 	};
 	size_t i;
 
@@ -75,8 +75,8 @@ metadata(void)
 	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++)
 		printf("\t<parameter name=\"%s\" unique=\"0\" required=\"%d\">\n"
 		    "\t\t<content type=\"%s\"/>\n\t\t<shortdesc lang=\"en\">%s</shortdesc>\n"
-		    "\t</parameter>\n", params[i][0],
-		    i == 1 || i == 3 || i == 4, params[i][1], params[i][2]);
+		    "\t</parameter>\n", params[i].name, params[i].required,
+		    params[i].type, params[i].desc);
 	printf("</parameters>\n<actions>\n"
 	    "\t<action name=\"off\"/>\n\t<action name=\"on\"/>\n"
 	    "\t<action name=\"status\"/>\n\t<action name=\"monitor\"/>\n"
@@ -195,6 +195,15 @@ set_option(struct opts *o, const char *key, const char *val)
 	return 0;
 }
 
+/* A key worth echoing in a warning: short, and nothing but [A-Za-z0-9_-]. */
+static int
+printable_key(const char *k)
+{
+	size_t n = strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+
+	return n > 0 && n <= 32 && k[n] == '\0';
+}
+
 static char *
 trim(char *s)
 {
@@ -239,7 +248,7 @@ read_options(FILE *in, struct opts *o)
 		if (set_option(o, key, val) < 0) {
 			/* name the key only if the line looked like key=value:
 			 * a stray line might be a password */
-			if (eq && strlen(key) <= 32)
+			if (eq && printable_key(key))
 				fprintf(stderr, PROG ": unknown option '%s' ignored\n", key);
 			else
 				fprintf(stderr, PROG ": line %d: unknown option ignored\n", lineno);

@@ -9,6 +9,8 @@
  *   -EPERM            the privilege level cannot be obtained for this user,
  *                     or cipher suite 0 was asked for (always refused here)
  *   -EPROTONOSUPPORT  the BMC refuses the cipher suite, or has no IPMI 2.0
+ *                     (one that refuses it with a truncated reply, as ipmi_sim
+ *                     does for suite 17, gives -EPROTO)
  *   -ETIMEDOUT        no (valid) answer within timeout_ms
  *   -EHOSTUNREACH     host name does not resolve, or the network says so
  *   -EPROTO           reply short, malformed, or with an error completion code
@@ -65,7 +67,7 @@ int bmc_power_off(struct bmc_session *s);
 /* Chassis Control "power up". Same caveat: read the state back. */
 int bmc_power_on(struct bmc_session *s);
 
-/* Close the session (best effort: a dead BMC does not block it long). NULL is fine. */
+/* Close the session; best effort, returns at once even if the BMC is dead. NULL is fine. */
 void bmc_close(struct bmc_session *s);
 
 /* Static text for a value returned above; never NULL, never a secret. */
