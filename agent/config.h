@@ -114,6 +114,9 @@ struct hg_config {
  * Returns 0 and fills *out, or a negative value and writes into err a
  * message of the form "LINE: what is wrong" (LINE 0 when the problem is
  * not tied to one line, e.g. a missing section). *out is unspecified on error.
+ * Bytes of *out that no value covers are zero, so two parses of the same
+ * text compare equal with memcmp() (a reload can tell "nothing changed").
+ * Reentrant: no global state, no file, no clock.
  */
 int hg_config_parse(const char *text, const char *self_name,
 		    struct hg_config *out, char *err, size_t errlen);
