@@ -1,0 +1,158 @@
+# shellcheck shell=bash disable=SC2034
+# setup.sh - what `sim/lab up` needs before the network exists: Debian
+# packages, the build, the key, the BMC passwords and the agent configs.
+
+LAB_PACKAGES=(openipmi ipmitool freeipmi-tools libfreeipmi-dev libnl-3-dev
+	libnl-route-3-dev libinih-dev libsodium-dev nftables iproute2 iputils-ping
+	jq cmake gcc pkg-config make)
+
+# Installs the missing packages; `apt-get update` only if something is
+# missing. Sets PKGS_INSTALLED.
+setup_packages() {
+	local p missing=()
+	for p in "${LAB_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	PKGS_INSTALLED=${#missing[@]}
+	[ ${#missing[@]} -gt 0 ] || return 0
+	say "installing: ${missing[*]}"
+	{
+		DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+				"${missing[@]}"
+	} >&2 || die "apt-get install ${missing[*]} failed"
+}
+
+# Binaries the lab runs; the agent may be replaced through HG_LAB_AGENT.
+lab_binaries() {
+	printf '%s\n' "$AGENT" "$FENCE_AGENT" "$DEMO_SVC" "$PROBE"
+}
+
+# True if a binary is missing or a source or CMake file is newer than it.
+build_needed() {
+	local b oldest=
+	while read -r b; do
+		[ -x "$b" ] || return 0
+		if [ -z "$oldest" ] || [ "$b" -ot "$oldest" ]; then oldest=$b; fi
+	done < <(lab_binaries)
+	[ -n "$(find "$HG_ROOT/CMakeLists.txt" "$HG_ROOT/agent" "$HG_ROOT/netif" \
+		"$HG_ROOT/ipmi" "$HG_ROOT/fencing" "$HG_ROOT/sim" \
+		\( -name '*.[ch]' -o -name CMakeLists.txt \) -newer "$oldest" \
+		-print -quit 2>/dev/null)" ]
+}
+
+# Builds if needed and sets BUILD_RAN (0/1). A module that does not compile yet must not keep the
+# lab from its own tools: on failure, build the lab's targets one by one.
+setup_build() {
+	local t b log=$LAB_RUN/build.log
+	BUILD_RAN=0
+	build_needed || return 0
+	BUILD_RAN=1
+	say "building in $BUILD"
+	mkdir -p "$LAB_RUN"
+	if ! { cmake -S "$HG_ROOT" -B "$BUILD" && cmake --build "$BUILD" -j2; } >"$log" 2>&1; then
+		say "full build failed (see $log); building the lab's targets alone"
+		for t in headguard hg-fence-ipmi hg-demo-svc hg-probe; do
+			cmake --build "$BUILD" -j2 --target "$t" >>"$log" 2>&1 || true
+		done
+	fi
+	# The lab's own tools are single files: without CMake if need be.
+	for t in hg-demo-svc hg-probe; do
+		[ -x "$BUILD/sim/$t" ] && ! [ "$HG_ROOT/sim/tools/$t.c" -nt "$BUILD/sim/$t" ] && continue
+		mkdir -p "$BUILD/sim"
+		cc -O2 -g -Wall -Wextra -D_GNU_SOURCE -o "$BUILD/sim/$t" "$HG_ROOT/sim/tools/$t.c" \
+			>>"$log" 2>&1 || true
+	done
+	for b in "$DEMO_SVC" "$PROBE" "$AGENT"; do
+		[ -x "$b" ] || die "$b is missing after the build (see $log)"
+	done
+	[ -x "$FENCE_AGENT" ] || say "warning: $FENCE_AGENT missing: the agents cannot fence"
+}
+
+# 32 random bytes, hex; the agents' HMAC key.
+write_key() {
+	(umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$LAB_RUN/key" &&
+		echo >>"$LAB_RUN/key")
+	chmod 600 "$LAB_RUN/key"
+}
+
+write_bmc_passwords() {
+	local node
+	for node in "${NODES[@]}"; do
+		# 16 characters: IPMI 2.0 passwords are at most 20 bytes.
+		(umask 077 && od -An -tx1 -N8 /dev/urandom | tr -d ' \n' >"$LAB_RUN/bmc-$node.pass")
+		chmod 600 "$LAB_RUN/bmc-$node.pass"
+	done
+}
+
+# The agent configuration of node $1 (docs/configuration.md, docs/lab.md).
+# Both files are identical but for the per-node paths: the nodes share
+# one filesystem.
+write_agent_conf() {
+	local self=$1 n lan
+	{
+		cat <<-EOF
+			[cluster]
+			name = lab
+			key_file = $LAB_RUN/key
+			interval_ms = 100
+			deadtime_ms = 300
+			wait_for_peer_ms = 3000
+			fence_delay_ms = 2000
+			failback = auto
+			failback_holddown_ms = 5000
+			gateway = $GATEWAY
+			gateway_timeout_ms = 1000
+			garp_count = 3
+			garp_interval_ms = 50
+			garp_refresh_ms = 5000
+			control_socket = $LAB_RUN/$self/ctl.sock
+			state_dir = $LAB_RUN/$self/state
+			log_file = $LAB_RUN/$self/agent.log
+			vip = $VIP/24 public
+
+		EOF
+		for lan in "${LANS[@]}"; do
+			echo "[lan $lan]"
+		done
+		for n in "${NODES[@]}"; do
+			echo
+			echo "[node $n]"
+			echo "id = ${NODE_ID[$n]}"
+			echo "priority = ${NODE_PRIO[$n]}"
+			for lan in "${LANS[@]}"; do
+				echo "link = $lan ${LAN_IF[$lan]} ${LAN_NET[$lan]}.${NODE_OCTET[$n]}"
+			done
+			echo "fence = $FENCE_AGENT ip=${BMC_ADDR[$n]} username=$BMC_USER lanplus=1" \
+				"cipher=3 password_file=$LAB_RUN/bmc-$n.pass timeout_ms=3000"
+		done
+		cat <<-EOF
+
+			[service demo]
+			start = $HG_ROOT/sim/svc start demo
+			stop = $HG_ROOT/sim/svc stop demo
+			check = $HG_ROOT/sim/svc check demo
+			timeout_ms = 3000
+			check_interval_ms = 1000
+			restarts = 2
+		EOF
+	} >"$LAB_RUN/$self.conf"
+	chmod 600 "$LAB_RUN/$self.conf"
+}
+
+setup_run_dir() {
+	local node
+	rm -rf "$LAB_RUN"
+	mkdir -p "$LAB_RUN"
+	chmod 700 "$LAB_RUN"
+	for node in "${NODES[@]}"; do
+		mkdir -p "$LAB_RUN/$node/state" "$LAB_RUN/bmc-$node"
+		: >"$LAB_RUN/$node/agent.log"
+	done
+	write_key
+	write_bmc_passwords
+	for node in "${NODES[@]}"; do
+		write_agent_conf "$node"
+	done
+}
