@@ -1,0 +1,45 @@
+/*
+ * ctl.h - the operator's control socket: a root-only unix stream socket.
+ *
+ * Protocol (docs/operations.md): the client sends one line, the agent
+ * answers and closes. Lines: "status", "status json", "switchover",
+ * "standby", "unstandby". Commands are answered with one JSON object
+ * {"ok":true|false,"message":"..."}. Anything else: ok false, nothing changes.
+ * Errors: 0 / -errno.
+ */
+#ifndef HG_CTL_H
+#define HG_CTL_H
+
+#include <stddef.h>
+
+#define CTL_CLIENTS 8
+#define CTL_LINE_MAX 128
+
+struct ctl_client {
+	int fd;                 /* -1 = free */
+	size_t len;
+	char buf[CTL_LINE_MAX];
+};
+
+struct ctl {
+	int fd;
+	char path[256];
+	struct ctl_client cl[CTL_CLIENTS];
+};
+
+/* Creates the socket (mode 0600, parent made 0700 if missing). Refuses with
+ * -EADDRINUSE when another agent answers on it. */
+int  ctl_listen(struct ctl *c, const char *path);
+void ctl_close(struct ctl *c);
+/* After POLLIN on c->fd. */
+void ctl_accept(struct ctl *c);
+/* After POLLIN on a client: 1 and the line in *line when complete, 0 when
+ * more is needed, -1 when the client is gone or sent garbage (closed). */
+int  ctl_read(struct ctl *c, int i, const char **line);
+/* Answer and close client i. */
+void ctl_answer(struct ctl *c, int i, const char *text);
+
+/* Client side: send line, read the whole answer into buf. */
+int  ctl_request(const char *path, const char *line, char *buf, size_t len);
+
+#endif

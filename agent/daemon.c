@@ -1,0 +1,548 @@
+/*
+ * daemon.c - see daemon.h.
+ */
+#include "agent/daemon.h"
+#include "agent/log.h"
+#include "netif/nif.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void push(struct daemon *d, const struct hg_event *ev)
+{
+	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
+
+	if (d->eq_tail - d->eq_head >= cap) {
+		log_warnx("event queue full: dropping an event of type %d", ev->type);
+		return;
+	}
+	d->evq[d->eq_tail++ % cap] = *ev;
+}
+
+static void push_simple(struct daemon *d, enum hg_ev_type t, int lan, int ok)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = t;
+	ev.lan = lan;
+	ev.ok = ok;
+	push(d, &ev);
+}
+
+/* ---- actions ------------------------------------------------------------- */
+
+static const char *self_if(const struct daemon *d, int lan)
+{
+	return d->cfg->node[d->cfg->self].link[lan].ifname;
+}
+
+static void do_vip(struct daemon *d, int op)
+{
+	const struct hg_config *cfg = d->cfg;
+	int ok = 1;
+
+	for (int i = 0; i < cfg->n_vips; i++) {
+		const struct hg_cfg_vip *v = &cfg->vip[i];
+		int rc = op == HG_VIP_ADD ?
+			nif_addr_add(d->nif, self_if(d, v->lan_index), v->addr, v->prefix) :
+			nif_addr_del(d->nif, self_if(d, v->lan_index), v->addr, v->prefix);
+		if (rc < 0) {
+			ok = 0;
+			log_warnx("%s VIP %s/%d on %s: %s", op == HG_VIP_ADD ? "adding" : "removing",
+				  v->addr, v->prefix, self_if(d, v->lan_index), strerror(-rc));
+		}
+	}
+	struct hg_event ev = { .type = HG_EV_VIP, .op = op, .ok = ok };
+	push(d, &ev);
+}
+
+static void do_garp(struct daemon *d)
+{
+	for (int i = 0; i < d->cfg->n_vips; i++) {
+		const struct hg_cfg_vip *v = &d->cfg->vip[i];
+		int rc = nif_garp_send(d->nif, self_if(d, v->lan_index), v->addr);
+		if (rc < 0)
+			log_warnx("gratuitous ARP for %s: %s", v->addr, strerror(-rc));
+	}
+}
+
+static void svc_done(void *arg, int status)
+{
+	struct svc_cb *cb = arg;
+	struct hg_event ev = { .type = HG_EV_SVC, .svc = cb->svc, .op = cb->op, .ok = status == 0 };
+
+	if (status != 0)
+		log_info("service %s %s exited %d%s", cb->d->cfg->service[cb->svc].name,
+			 cb->op == HG_SVC_START ? "start" : cb->op == HG_SVC_STOP ? "stop" : "check",
+			 status, status == JOB_TIMEOUT ? " (timeout)" : "");
+	push(cb->d, &ev);
+}
+
+static void do_svc(struct daemon *d, int svc, int op)
+{
+	const struct hg_cfg_service *s = &d->cfg->service[svc];
+	const char *cmd = op == HG_SVC_START ? s->start : op == HG_SVC_STOP ? s->stop : s->check;
+	const char *opname = op == HG_SVC_START ? "start" : op == HG_SVC_STOP ? "stop" : "check";
+	struct svc_cb *cb = &d->svc_cb[svc][op];
+	char e1[64], e2[64], e3[64];
+	char *env[] = { e1, e2, e3, NULL };
+
+	cb->d = d;
+	cb->svc = svc;
+	cb->op = op;
+	if (!*cmd) {
+		svc_done(cb, 0);
+		return;
+	}
+	snprintf(e1, sizeof(e1), "HG_NODE=%s", d->cfg->node[d->cfg->self].name);
+	snprintf(e2, sizeof(e2), "HG_SERVICE=%s", s->name);
+	snprintf(e3, sizeof(e3), "HG_ACTION=%s", opname);
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	int rc = jobs_spawn(&d->jobs, argv, NULL, env, s->timeout_ms, d->now, svc_done, cb);
+	if (rc < 0) {
+		log_warnx("cannot run %s of service %s: %s", opname, s->name, strerror(-rc));
+		svc_done(cb, 127);
+	}
+}
+
+static void send_hb(struct daemon *d, const struct hg_hb *hb)
+{
+	uint8_t buf[HG_WIRE_LEN];
+
+	hg_wire_encode(hb, d->key, d->keylen, buf);
+	/* Errors (no route while a link is down) are the silence the peer
+	 * will measure; nothing to do here. */
+	hbnet_send(&d->net, hb->lan, buf, sizeof(buf));
+	hbnet_ping(&d->net, hb->lan);
+	if (hb->lan == 0)
+		hbnet_ping(&d->net, -1);
+}
+
+static void execute(struct daemon *d, const struct hg_actions *out)
+{
+	for (int k = 0; k < out->n; k++) {
+		const struct hg_action *a = &out->a[k];
+
+		switch (a->type) {
+		case HG_ACT_SEND_HB:
+			send_hb(d, &a->hb);
+			break;
+		case HG_ACT_FENCE:
+			fence_start(&d->fence, a->gen);
+			break;
+		case HG_ACT_VIP:
+			do_vip(d, a->op);
+			break;
+		case HG_ACT_GARP:
+			do_garp(d);
+			break;
+		case HG_ACT_SVC:
+			do_svc(d, a->svc, a->op);
+			break;
+		case HG_ACT_LINK_RESET: {
+			int rc = nif_link_reset(d->nif, self_if(d, a->lan));
+			if (rc < 0)
+				log_warnx("resetting %s: %s", self_if(d, a->lan), strerror(-rc));
+			break;
+		}
+		case HG_ACT_RECORD:
+			log_record(a->event, a->rule, a->why, hg_role_name(d->core.role));
+			break;
+		case HG_ACT_REPLY:
+			if (d->cmd_client >= 0) {
+				char esc[400], text[512];
+				snprintf(text, sizeof(text), "{\"ok\":%s,\"message\":\"%s\"}\n",
+					 a->ok ? "true" : "false", log_json_escape(a->why, esc, sizeof(esc)));
+				ctl_answer(&d->ctl, d->cmd_client, text);
+				d->cmd_client = -1;
+			}
+			break;
+		}
+	}
+}
+
+static void step(struct daemon *d, struct hg_event *ev)
+{
+	static struct hg_actions out;   /* big; the loop is single-threaded */
+
+	out.n = 0;
+	ev->now = d->now;
+	hg_core_step(&d->core, ev, &out);
+	execute(d, &out);
+}
+
+static void drain(struct daemon *d)
+{
+	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
+
+	while (d->eq_head != d->eq_tail) {
+		struct hg_event ev = d->evq[d->eq_head++ % cap];
+		step(d, &ev);
+	}
+}
+
+/* ---- inputs -------------------------------------------------------------- */
+
+static void read_udp(struct daemon *d, int lan)
+{
+	uint8_t buf[512];
+	int from_peer, n;
+
+	while ((n = hbnet_recv(&d->net, lan, buf, sizeof(buf), &from_peer)) >= 0) {
+		struct hg_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.lan = lan;
+		if (!from_peer) {
+			ev.type = HG_EV_HB_REJECT;
+			ev.reject = HG_REJ_UNKNOWN;
+		} else {
+			enum hg_wire_err e = hg_wire_decode(buf, (size_t)n, d->key, d->keylen, &ev.hb);
+			if (e == HG_WIRE_OK) {
+				ev.type = HG_EV_HB;
+			} else {
+				ev.type = HG_EV_HB_REJECT;
+				ev.reject = e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED;
+			}
+		}
+		push(d, &ev);
+	}
+}
+
+static void read_icmp(struct daemon *d)
+{
+	int lan, rc;
+
+	while ((rc = hbnet_icmp_recv(&d->net, &lan)) >= 0) {
+		if (rc == 1)
+			push_simple(d, lan < 0 ? HG_EV_GATEWAY : HG_EV_ICMP, lan, 1);
+	}
+}
+
+static void check_links(struct daemon *d)
+{
+	for (int i = 0; i < d->cfg->n_lans; i++) {
+		int up = nif_link_up(d->nif, self_if(d, i)) == 1;
+		if (up != d->link[i]) {
+			d->link[i] = up;
+			push_simple(d, HG_EV_LINK, i, up);
+		}
+	}
+}
+
+static void handle_command(struct daemon *d, int client, const char *line)
+{
+	static const struct { const char *word; enum hg_cmd cmd; } cmds[] = {
+		{ "switchover", HG_CMD_SWITCHOVER },
+		{ "standby", HG_CMD_STANDBY },
+		{ "unstandby", HG_CMD_UNSTANDBY },
+	};
+	static char text[16384];
+
+	if (!strcmp(line, "status") || !strcmp(line, "status json")) {
+		daemon_status(d, line[6] != 0, text, sizeof(text));
+		ctl_answer(&d->ctl, client, text);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(line, cmds[i].word))
+			continue;
+		struct hg_event ev = { .type = HG_EV_CMD, .cmd = cmds[i].cmd };
+		log_info("operator command: %s", line);
+		drain(d);                 /* commands see the latest state */
+		d->cmd_client = client;
+		step(d, &ev);
+		if (d->cmd_client >= 0) { /* the core always replies; be safe */
+			ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"no answer\"}\n");
+			d->cmd_client = -1;
+		}
+		return;
+	}
+	ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"unknown command; try status, switchover, standby, unstandby\"}\n");
+}
+
+static void read_signals(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			jobs_reap(&d->jobs);
+		} else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && !d->quit) {
+			log_info("signal %u: shutting down", si.ssi_signo);
+			d->quit = 1;
+			d->quit_by = d->now + 10000;
+			if (d->core.role == HG_ROLE_ACTIVE) {
+				struct hg_event ev = { .type = HG_EV_CMD, .cmd = HG_CMD_STANDBY };
+				push(d, &ev);   /* hand over if the peer can take over */
+			}
+		}
+	}
+}
+
+/* ---- fence callbacks --------------------------------------------------- */
+
+static int fence_spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
+		       void (*done)(void *, int), void *arg)
+{
+	struct daemon *d = ctx;
+	return jobs_spawn(&d->jobs, argv, in, NULL, timeout_ms, d->now, done, arg);
+}
+
+static int64_t fence_now(void *ctx)
+{
+	struct daemon *d = ctx;
+	d->now = mono_ms();   /* fence audit wants durations across turns */
+	return d->now;
+}
+
+static void fence_audit(void *ctx, const char *line)
+{
+	struct daemon *d = ctx;
+	log_record("fence_audit", "1", line, hg_role_name(d->core.role));
+}
+
+static void fence_result(void *ctx, uint64_t gen, enum fence_outcome o)
+{
+	struct daemon *d = ctx;
+	struct hg_event ev = { .type = HG_EV_FENCE, .gen = gen,
+			       .outcome = o == FENCE_CONFIRMED ? HG_FENCE_CONFIRMED :
+					  o == FENCE_FAILED ? HG_FENCE_FAILED : HG_FENCE_UNKNOWN };
+	push(d, &ev);
+}
+
+/* ---- set-up --------------------------------------------------------------- */
+
+int daemon_read_key(const char *path, uint8_t *key, size_t cap, size_t *len,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		snprintf(err, errlen, "key file %s: not a regular file", path);
+		return -EINVAL;
+	}
+	if (st.st_uid != 0 || (st.st_mode & 077)) {
+		close(fd);
+		snprintf(err, errlen, "key file %s: must be owned by root and readable by root only "
+			 "(owner uid %u, mode %04o); run: chown root %s && chmod 600 %s",
+			 path, st.st_uid, st.st_mode & 07777, path, path);
+		return -EPERM;
+	}
+	ssize_t n = read(fd, key, cap);
+	close(fd);
+	while (n > 0 && (key[n - 1] == '\n' || key[n - 1] == '\r' || key[n - 1] == ' '))
+		n--;
+	if (n < 16 || (size_t)n >= cap) {
+		snprintf(err, errlen, "key file %s: the key must be 16 to %zu bytes", path, cap - 1);
+		return -EINVAL;
+	}
+	*len = (size_t)n;
+	return 0;
+}
+
+/* Grows across restarts: the persisted value plus one, or the wall clock's
+ * seconds if larger (a wiped state dir still moves forward). */
+static uint64_t next_incarnation(const char *dir)
+{
+	char path[300], tmp[310], buf[32] = "";
+	uint64_t inc = 0;
+	int fd;
+
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/incarnation", dir);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			inc = strtoull(buf, NULL, 10);
+		}
+	}
+	inc++;
+	if ((uint64_t)time(NULL) > inc)
+		inc = (uint64_t)time(NULL);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
+		int n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)inc);
+		if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
+			rename(tmp, path);
+		close(fd);
+	}
+	return inc;
+}
+
+static void params_from(const struct hg_config *cfg, struct hg_params *p)
+{
+	const struct hg_cfg_node *me = &cfg->node[cfg->self], *peer = &cfg->node[cfg->peer];
+
+	memset(p, 0, sizeof(*p));
+	p->self_id = me->id;
+	p->peer_id = peer->id;
+	p->self_prio = me->priority;
+	p->peer_prio = peer->priority;
+	p->n_lans = cfg->n_lans;
+	p->public_lan = cfg->public_lan;
+	p->n_services = cfg->n_services;
+	p->have_gateway = cfg->gateway[0] != 0;
+	p->failback_auto = cfg->failback == HG_FAILBACK_AUTO;
+	p->interval = cfg->interval_ms;
+	p->deadtime = cfg->deadtime_ms;
+	p->wait_for_peer = cfg->wait_for_peer_ms;
+	p->fence_delay = cfg->fence_delay_ms;
+	p->fence_retry = cfg->fence_retry_ms;
+	p->failback_holddown = cfg->failback_holddown_ms;
+	p->gateway_timeout = cfg->gateway_timeout_ms;
+	p->garp_count = cfg->garp_count;
+	p->garp_interval = cfg->garp_interval_ms;
+	p->garp_refresh = cfg->garp_refresh_ms;
+	for (int i = 0; i < cfg->n_services; i++) {
+		p->svc_check_interval[i] = cfg->service[i].check_interval_ms;
+		p->svc_restarts[i] = cfg->service[i].restarts;
+	}
+}
+
+static int setup(struct daemon *d, const struct hg_config *cfg)
+{
+	const struct hg_cfg_node *peer = &cfg->node[cfg->peer];
+	struct fence_level lv[FENCE_MAX_LEVELS];
+	struct fence_ops ops = { fence_spawn, fence_now, fence_audit, fence_result, d };
+	struct hg_params p;
+	sigset_t set;
+	int rc;
+
+	d->cfg = cfg;
+	d->cmd_client = -1;
+	d->now = mono_ms();
+	for (int i = 0; i < HG_CFG_MAX_LANS; i++)
+		d->link[i] = -1;
+	if ((rc = nif_open(&d->nif)) < 0)
+		fatalx("netlink: %s", strerror(-rc));
+	/* A node boots as standby (rule 6): VIPs left by a previous life go. */
+	for (int i = 0; i < cfg->n_vips; i++)
+		nif_addr_del(d->nif, self_if(d, cfg->vip[i].lan_index), cfg->vip[i].addr, cfg->vip[i].prefix);
+	if ((rc = hbnet_open(&d->net, cfg)) < 0)
+		fatalx("heartbeat sockets: %s", strerror(-rc));
+	if ((rc = ctl_listen(&d->ctl, cfg->control_socket)) < 0)
+		fatalx("control socket %s: %s", cfg->control_socket,
+		       rc == -EADDRINUSE ? "another headguard answers on it" : strerror(-rc));
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		fatal("signalfd");
+
+	for (int i = 0; i < peer->n_levels; i++) {
+		lv[i].agent = peer->level[i].agent;
+		lv[i].args = peer->level[i].args;
+		lv[i].password_file = peer->level[i].password_file;
+		lv[i].timeout_ms = peer->level[i].timeout_ms;
+	}
+	fence_init(&d->fence, &ops, lv, peer->n_levels);
+
+	params_from(cfg, &p);
+	uint64_t inc = next_incarnation(cfg->state_dir);
+	hg_core_init(&d->core, &p, inc, d->now);
+	log_info("starting: node %s (id %u), peer %s, incarnation %llu, %d LANs, interval %u ms, deadtime %u ms",
+		 cfg->node[cfg->self].name, p.self_id, peer->name, (unsigned long long)inc,
+		 p.n_lans, p.interval, p.deadtime);
+	check_links(d);
+	return 0;
+}
+
+int daemon_run(struct daemon *d, const struct hg_config *cfg)
+{
+	struct pollfd pf[4 + HG_CFG_MAX_LANS + CTL_CLIENTS];
+
+	setup(d, cfg);
+	drain(d);
+	for (;;) {
+		int64_t wake = hg_core_next_wakeup(&d->core);
+		int64_t jd = jobs_next_deadline(&d->jobs);
+		if (jd < wake)
+			wake = jd;
+		int timeout = wake <= d->now ? 0 : wake - d->now > 1000 ? 1000 : (int)(wake - d->now);
+		int n = 0, base_udp, base_cl;
+
+		pf[n++] = (struct pollfd){ .fd = d->sigfd, .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = nif_fd(d->nif), .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = d->net.icmp, .events = POLLIN };
+		pf[n++] = (struct pollfd){ .fd = d->ctl.fd, .events = POLLIN };
+		base_udp = n;
+		for (int i = 0; i < cfg->n_lans; i++)
+			pf[n++] = (struct pollfd){ .fd = d->net.udp[i], .events = POLLIN };
+		base_cl = n;
+		for (int i = 0; i < CTL_CLIENTS; i++)
+			pf[n++] = (struct pollfd){ .fd = d->ctl.cl[i].fd, .events = POLLIN };
+
+		if (poll(pf, (nfds_t)n, timeout) < 0 && errno != EINTR)
+			fatal("poll");
+		d->now = mono_ms();
+		log_set_mono(d->now);
+
+		if (pf[0].revents)
+			read_signals(d);
+		if (pf[1].revents) {
+			int rc = nif_process(d->nif);
+			if (rc < 0)
+				log_warnx("netlink: %s", strerror(-rc));
+		}
+		check_links(d);
+		for (int i = 0; i < cfg->n_lans; i++)
+			if (pf[base_udp + i].revents)
+				read_udp(d, i);
+		if (pf[2].revents)
+			read_icmp(d);
+		jobs_expire(&d->jobs, d->now);
+		/* What arrived is processed before the tick measures silence. */
+		drain(d);
+		if (pf[3].revents)
+			ctl_accept(&d->ctl);
+		for (int i = 0; i < CTL_CLIENTS; i++) {
+			const char *line;
+			if (pf[base_cl + i].fd >= 0 && pf[base_cl + i].revents &&
+			    ctl_read(&d->ctl, i, &line) == 1)
+				handle_command(d, i, line);
+		}
+		push_simple(d, HG_EV_TICK, 0, 0);
+		drain(d);
+
+		if (d->quit && ((d->core.role != HG_ROLE_ACTIVE && d->core.role != HG_ROLE_RELEASING) ||
+				d->now >= d->quit_by))
+			break;
+	}
+	log_info("stopped as %s", hg_role_name(d->core.role));
+	jobs_kill_all(&d->jobs);
+	ctl_close(&d->ctl);
+	hbnet_close(&d->net);
+	nif_close(d->nif);
+	return 0;
+}

@@ -1,0 +1,57 @@
+/*
+ * daemon.h - the event loop: sockets, netlink, jobs and the control socket
+ * turned into core events; core actions turned into system calls.
+ *
+ * One poll() loop. CLOCK_MONOTONIC is read once per turn (STYLE.md habit 1)
+ * and stamped on every event of that turn. Anything that may block runs as a
+ * job (agent/jobs.h), so heartbeats keep their rhythm.
+ */
+#ifndef HG_DAEMON_H
+#define HG_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "agent/config.h"
+#include "agent/core/core.h"
+#include "agent/ctl.h"
+#include "agent/hbnet.h"
+#include "agent/jobs.h"
+#include "fencing/fence.h"
+
+struct nif;
+
+struct svc_cb { struct daemon *d; int svc, op; };
+
+struct daemon {
+	const struct hg_config *cfg;
+	uint8_t key[256];
+	size_t keylen;
+	struct hg_core core;
+	struct hbnet net;
+	struct nif *nif;
+	struct jobs jobs;
+	struct fence fence;
+	struct ctl ctl;
+	int sigfd;
+	int64_t now;
+	int link[HG_CFG_MAX_LANS];      /* last carrier state given to the core, -1 unknown */
+	struct svc_cb svc_cb[HG_CFG_MAX_SERVICES][3];
+	int cmd_client;                 /* control client awaiting a reply, -1 none */
+	struct hg_event evq[128];
+	unsigned eq_head, eq_tail;
+	int quit;                       /* 1: shutting down */
+	int64_t quit_by;
+};
+
+/* Reads the key file, refusing one that group or others can read.
+ * Returns 0, or -errno with a message in err. */
+int daemon_read_key(const char *path, uint8_t *key, size_t cap, size_t *len,
+		    char *err, size_t errlen);
+
+/* Runs until SIGTERM/SIGINT. Returns the exit code. */
+int daemon_run(struct daemon *d, const struct hg_config *cfg);
+
+/* Renders `status` (json != 0: one JSON object) into buf. */
+void daemon_status(const struct daemon *d, int json, char *buf, size_t len);
+
+#endif

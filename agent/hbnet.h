@@ -1,0 +1,37 @@
+/*
+ * hbnet.h - heartbeat transport: one UDP socket per LAN, bound to the node's
+ * address and interface on that LAN, and one raw ICMP socket pinging the
+ * peer on every LAN and the gateway. Nothing here decides anything: bytes and
+ * echo replies go to the core as events. Errors: 0 / -errno.
+ */
+#ifndef HG_HBNET_H
+#define HG_HBNET_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "agent/config.h"
+
+struct hbnet {
+	int n_lans;
+	int udp[HG_CFG_MAX_LANS];
+	struct sockaddr_in peer[HG_CFG_MAX_LANS];  /* peer's address and port per LAN */
+	int icmp;
+	int have_gw;
+	struct in_addr gw;
+	uint16_t icmp_id, icmp_seq;
+};
+
+int  hbnet_open(struct hbnet *h, const struct hg_config *cfg);
+void hbnet_close(struct hbnet *h);
+int  hbnet_send(struct hbnet *h, int lan, const uint8_t *buf, size_t len);
+/* Echo request to the peer on lan, or to the gateway when lan < 0. */
+int  hbnet_ping(struct hbnet *h, int lan);
+/* One datagram from udp[lan]: length >= 0, *from_peer = source is the peer's
+ * address on that LAN; -EAGAIN when drained. */
+int  hbnet_recv(struct hbnet *h, int lan, uint8_t *buf, size_t cap, int *from_peer);
+/* One ICMP packet: 1 and *lan set (peer's LAN, or -1 for the gateway) if it
+ * is an echo reply to us; 0 if not ours; -EAGAIN when drained. */
+int  hbnet_icmp_recv(struct hbnet *h, int *lan);
+
+#endif

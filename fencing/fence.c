@@ -1,0 +1,149 @@
+/*
+ * fence.c - see fence.h.
+ */
+#include "fencing/fence.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static void run_step(struct fence *f);
+
+static void audit(struct fence *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void audit(struct fence *f, const char *fmt, ...)
+{
+	char line[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (f->ops.audit)
+		f->ops.audit(f->ops.ctx, line);
+}
+
+static int read_secret(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	int err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	buf[n] = 0;
+	buf[strcspn(buf, "\r\n")] = 0;
+	return 0;
+}
+
+static void finish(struct fence *f, enum fence_outcome o)
+{
+	f->busy = 0;
+	audit(f, "fence generation %llu %s after %lld ms", (unsigned long long)f->gen,
+	      o == FENCE_CONFIRMED ? "CONFIRMED" : "FAILED",
+	      (long long)(f->ops.now(f->ops.ctx) - f->req_started));
+	f->ops.result(f->ops.ctx, f->gen, o);
+}
+
+static void next_level(struct fence *f)
+{
+	if (++f->lvl >= f->n_levels) {
+		finish(f, FENCE_FAILED);
+		return;
+	}
+	f->step = 0;
+	f->level_started = f->ops.now(f->ops.ctx);
+	run_step(f);
+}
+
+static void done(void *arg, int status)
+{
+	struct fence_cb *c = arg;
+	struct fence *f = c->f;
+
+	if (!f->busy || c->gen != f->gen || c->lvl != f->lvl || c->step != f->step)
+		return;   /* answer of an abandoned request */
+	int64_t now = f->ops.now(f->ops.ctx);
+	const char *action = f->step ? "status" : "off";
+	audit(f, "level %d %s: exit %d after %lld ms", f->lvl + 1, action, status,
+	      (long long)(now - f->level_started));
+	if (f->step > 0 && status == 2) {
+		finish(f, FENCE_CONFIRMED);
+		return;
+	}
+	if (now - f->level_started >= (int64_t)f->level[f->lvl].timeout_ms) {
+		audit(f, "level %d: power not read back as off within %u ms", f->lvl + 1,
+		      f->level[f->lvl].timeout_ms);
+		next_level(f);
+		return;
+	}
+	if (f->step == 0 && status != 0) {
+		/* off was refused: the BMC may still report off (already down) */
+	}
+	f->step++;
+	run_step(f);
+}
+
+static void run_step(struct fence *f)
+{
+	const struct fence_level *l = &f->level[f->lvl];
+	char input[2048], pw[256] = "";
+	int64_t now = f->ops.now(f->ops.ctx);
+	int64_t left = (int64_t)l->timeout_ms - (now - f->level_started);
+	int rc;
+
+	if (l->password_file && *l->password_file &&
+	    (rc = read_secret(l->password_file, pw, sizeof(pw))) < 0) {
+		audit(f, "level %d: cannot read its password file: %s", f->lvl + 1, strerror(-rc));
+		next_level(f);
+		return;
+	}
+	rc = snprintf(input, sizeof(input), "action=%s\n%s\n%s%s%s", f->step ? "status" : "off",
+		      l->args ? l->args : "", *pw ? "password=" : "", pw, *pw ? "\n" : "");
+	memset(pw, 0, sizeof(pw));
+	if (rc < 0 || rc >= (int)sizeof(input) || left <= 0) {
+		memset(input, 0, sizeof(input));
+		next_level(f);
+		return;
+	}
+	struct fence_cb *c = &f->cbs[f->cb_next++ % (sizeof(f->cbs) / sizeof(f->cbs[0]))];
+	c->f = f;
+	c->gen = f->gen;
+	c->lvl = f->lvl;
+	c->step = f->step;
+	char *argv[] = { (char *)l->agent, NULL };
+	rc = f->ops.spawn(f->ops.ctx, argv, input, (unsigned)left, done, c);
+	memset(input, 0, sizeof(input));
+	if (rc < 0) {
+		audit(f, "level %d: cannot run %s: %s", f->lvl + 1, l->agent, strerror(-rc));
+		next_level(f);
+	}
+}
+
+void fence_init(struct fence *f, const struct fence_ops *ops,
+		const struct fence_level *levels, int n_levels)
+{
+	memset(f, 0, sizeof(*f));
+	f->ops = *ops;
+	f->n_levels = n_levels > FENCE_MAX_LEVELS ? FENCE_MAX_LEVELS : n_levels;
+	memcpy(f->level, levels, (size_t)f->n_levels * sizeof(*levels));
+}
+
+int fence_start(struct fence *f, uint64_t gen)
+{
+	f->gen = gen;
+	f->busy = 1;
+	f->lvl = -1;
+	f->req_started = f->ops.now(f->ops.ctx);
+	audit(f, "fence generation %llu: %d level(s)", (unsigned long long)gen, f->n_levels);
+	if (f->n_levels == 0) {
+		finish(f, FENCE_FAILED);
+		return -ENOENT;
+	}
+	next_level(f);
+	return 0;
+}

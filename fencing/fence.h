@@ -1,0 +1,63 @@
+/*
+ * fence.h - fence levels over external fence-agents-compatible programs.
+ *
+ * One fence request (a generation) tries the levels in order. A level runs
+ * the agent with "action=off", then "action=status" until the agent reports
+ * off (exit 2) or the level's timeout passes (docs/fencing.md). Only a
+ * status read back as off confirms: exit 0 of "off" alone never does
+ * (DESIGN.md rule 2). The first confirming level ends the request with
+ * FENCE_CONFIRMED; when every level fails it ends with FENCE_FAILED.
+ *
+ * Programs run through the caller's runner (the agent's job runner), so
+ * nothing here blocks. Passwords are read from their file at fence time and
+ * only ever written to the agent's stdin. Errors: 0 / -errno.
+ */
+#ifndef HG_FENCE_H
+#define HG_FENCE_H
+
+#include <stdint.h>
+
+#define FENCE_MAX_LEVELS 4
+
+enum fence_outcome { FENCE_CONFIRMED, FENCE_FAILED, FENCE_UNKNOWN };
+
+struct fence_level {
+	const char *agent;          /* absolute path */
+	const char *args;           /* key=value lines, '\n'-separated, no secrets */
+	const char *password_file;  /* "" or NULL: none */
+	unsigned timeout_ms;
+};
+
+struct fence_ops {
+	/* Start argv with stdin; later call done(arg, status) exactly once.
+	 * status: exit code, or >= 128 / negative on signal, timeout, failure. */
+	int (*spawn)(void *ctx, char *const argv[], const char *stdin_data,
+		     unsigned timeout_ms, void (*done)(void *arg, int status), void *arg);
+	int64_t (*now)(void *ctx);
+	void (*audit)(void *ctx, const char *line);    /* one line per step */
+	void (*result)(void *ctx, uint64_t gen, enum fence_outcome o);
+	void *ctx;
+};
+
+struct fence;
+struct fence_cb { struct fence *f; uint64_t gen; int lvl, step; };
+
+struct fence {
+	struct fence_ops ops;
+	int n_levels;
+	struct fence_level level[FENCE_MAX_LEVELS];
+	/* the running request */
+	uint64_t gen;
+	int busy, lvl, step;        /* step: 0 off, >0 status polls */
+	int64_t level_started, req_started;
+	/* answers in flight, keyed so late answers of abandoned steps are dropped */
+	struct fence_cb cbs[8];
+	unsigned cb_next;
+};
+
+void fence_init(struct fence *f, const struct fence_ops *ops,
+		const struct fence_level *levels, int n_levels);
+/* Starts request gen; a running request is abandoned (its answers ignored). */
+int fence_start(struct fence *f, uint64_t gen);
+
+#endif
