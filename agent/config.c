@@ -42,6 +42,9 @@ struct key {
 	uint32_t lo, hi;          /* integer range */
 };
 
+/* K_BOOL and K_FAILBACK store through an int. */
+_Static_assert(sizeof(enum hg_failback) == sizeof(int), "enum hg_failback is not an int");
+
 #define FIELD(type, f) offsetof(type, f), sizeof(((type *)0)->f)
 #define CL(f) FIELD(struct hg_config, f)
 

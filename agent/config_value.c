@@ -191,6 +191,25 @@ static int has_option(const char *args, const char *key, size_t keylen)
 	return 0;
 }
 
+/* Would this option put a secret into the config? password=, passwd= and
+ * relatives such as snmp_priv_passwd=, but not the *_script options that
+ * name a program printing the secret, nor our own password_file=. */
+static int is_secret(const char *key)
+{
+	size_t n = strlen(key);
+	char low[HG_CFG_CMD_MAX];
+	size_t i;
+
+	if (n >= sizeof(low))
+		return 0;
+	for (i = 0; i <= n; i++)
+		low[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] - 'A' + 'a' : key[i]);
+	if (strcmp(low, "password_file") == 0 ||
+	    (n > 7 && strcmp(low + n - 7, "_script") == 0))
+		return 0;
+	return strstr(low, "passw") != NULL;
+}
+
 /* One "key=value" token after the agent path. */
 static int fence_option(char *t, struct hg_cfg_fence_level *lv, int *seen_pw,
 			int *seen_to, char *msg, size_t msglen)
@@ -199,7 +218,7 @@ static int fence_option(char *t, struct hg_cfg_fence_level *lv, int *seen_pw,
 	size_t keylen, used, need;
 	char *val;
 
-	if (eq == NULL || eq == t || eq[1] == '\0' ||
+	if (eq == NULL || eq == t || eq[1] == '\0' || t[0] == '-' ||
 	    strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		   "0123456789_-") != (size_t)(eq - t))
 		return fail(msg, msglen, "expected option=value after the agent path, "
@@ -207,9 +226,10 @@ static int fence_option(char *t, struct hg_cfg_fence_level *lv, int *seen_pw,
 	keylen = (size_t)(eq - t);
 	val = eq + 1;
 	*eq = '\0';
-	if (strcasecmp(t, "password") == 0 || strcasecmp(t, "passwd") == 0)
+	if (is_secret(t))
 		return fail(msg, msglen, "inline %s= is refused: keep the BMC password "
-			    "in a root-only file and give password_file=/path", t);
+			    "in a root-only file and give password_file=/path (other "
+			    "secrets: the agent's *_script option)", t);
 	if (strcasecmp(t, "action") == 0 || strcasecmp(t, "option") == 0)
 		return fail(msg, msglen, "%s= is refused: headguard sets the action "
 			    "(off, status) itself", t);

@@ -136,6 +136,147 @@ static void test_lab(void)
 	CHECK_EQ(c.peer, 1);
 }
 
+/* The two examples of docs/configuration.md, verbatim: they must stay valid. */
+static const char doc_lab[] =
+	"[cluster]\n"
+	"name = lab\n"
+	"key_file = /run/headguard-lab/key\n"
+	"interval_ms = 100\n"
+	"deadtime_ms = 300\n"
+	"wait_for_peer_ms = 3000\n"
+	"fence_delay_ms = 2000\n"
+	"failback = auto\n"
+	"failback_holddown_ms = 5000\n"
+	"gateway = 192.0.2.1\n"
+	"gateway_timeout_ms = 1000\n"
+	"garp_count = 3\n"
+	"garp_interval_ms = 50\n"
+	"garp_refresh_ms = 5000\n"
+	"control_socket = /run/headguard-lab/a/ctl.sock\n"
+	"state_dir = /run/headguard-lab/a/state\n"
+	"log_file = /run/headguard-lab/a/agent.log\n"
+	"vip = 192.0.2.10/24 public\n"
+	"\n"
+	"[lan public]\n"
+	"[lan cluster]\n"
+	"[lan management]\n"
+	"\n"
+	"[node a]\n"
+	"id = 1\n"
+	"priority = 200\n"
+	"link = public pub0 192.0.2.11\n"
+	"link = cluster clu0 198.51.100.11\n"
+	"link = management mgmt0 203.0.113.11\n"
+	"fence = /src/headguard/build/fencing/hg-fence-ipmi ip=203.0.113.21 username=ADMIN lanplus=1 cipher=3 password_file=/run/headguard-lab/bmc-a.pass timeout_ms=3000\n"
+	"\n"
+	"[node b]\n"
+	"id = 2\n"
+	"priority = 100\n"
+	"link = public pub0 192.0.2.12\n"
+	"link = cluster clu0 198.51.100.12\n"
+	"link = management mgmt0 203.0.113.12\n"
+	"fence = /src/headguard/build/fencing/hg-fence-ipmi ip=203.0.113.22 username=ADMIN lanplus=1 cipher=3 password_file=/run/headguard-lab/bmc-b.pass timeout_ms=3000\n"
+	"\n"
+	"[service demo]\n"
+	"start = /src/headguard/sim/svc start demo\n"
+	"stop = /src/headguard/sim/svc stop demo\n"
+	"check = /src/headguard/sim/svc check demo\n"
+	"timeout_ms = 3000\n"
+	"check_interval_ms = 1000\n"
+	"restarts = 2\n";
+
+static const char doc_production[] =
+	"; /etc/headguard/headguard.conf -- identical on hn1 and hn2\n"
+	"[cluster]\n"
+	"name = hpc1\n"
+	"key_file = /etc/headguard/key\n"
+	"interval_ms = 200\n"
+	"deadtime_ms = 1000                ; 5 heartbeats\n"
+	"wait_for_peer_ms = 60000          ; a rebooted node waits a minute for its peer\n"
+	"fence_delay_ms = 5000\n"
+	"fence_retry_ms = 2000\n"
+	"failback = manual\n"
+	"failback_holddown_ms = 300000\n"
+	"gateway = 10.10.0.1\n"
+	"gateway_timeout_ms = 3000\n"
+	"garp_refresh_ms = 10000\n"
+	"log_file = /var/log/headguard/headguard.log\n"
+	"vip = 10.10.0.10/24 public        ; login, slurmctld\n"
+	"vip = 10.10.0.11/24 public        ; NFS exports\n"
+	"\n"
+	"[lan public]\n"
+	"[lan cluster]\n"
+	"[lan ipmi]\n"
+	"\n"
+	"[node hn1]\n"
+	"id = 1\n"
+	"priority = 200\n"
+	"link = public eno1 10.10.0.21\n"
+	"link = cluster ens2f0 172.16.0.21\n"
+	"link = ipmi eno2 172.17.0.21\n"
+	"fence = /usr/sbin/fence_ipmilan ip=172.17.1.21 username=hgfence lanplus=1 cipher=17 privlvl=operator password_file=/etc/headguard/bmc-hn1.pass timeout_ms=20000\n"
+	"fence = /usr/sbin/fence_apc ip=172.17.2.5 username=hgfence plug=3 password_file=/etc/headguard/pdu.pass timeout_ms=30000\n"
+	"\n"
+	"[node hn2]\n"
+	"id = 2\n"
+	"priority = 100\n"
+	"link = public eno1 10.10.0.22\n"
+	"link = cluster ens2f0 172.16.0.22\n"
+	"link = ipmi eno2 172.17.0.22\n"
+	"fence = /usr/sbin/fence_ipmilan ip=172.17.1.22 username=hgfence lanplus=1 cipher=17 privlvl=operator password_file=/etc/headguard/bmc-hn2.pass timeout_ms=20000\n"
+	"fence = /usr/sbin/fence_apc ip=172.17.2.5 username=hgfence plug=4 password_file=/etc/headguard/pdu.pass timeout_ms=30000\n"
+	"\n"
+	"; started in this order\n"
+	"[service export-fs]\n"
+	"start = /usr/bin/mount /export\n"
+	"stop = /usr/bin/umount /export\n"
+	"check = /usr/bin/mountpoint -q /export\n"
+	"timeout_ms = 60000\n"
+	"\n"
+	"[service nfs]\n"
+	"start = /usr/bin/systemctl start nfs-server\n"
+	"stop = /usr/bin/systemctl stop nfs-server\n"
+	"check = /usr/bin/systemctl is-active --quiet nfs-server\n"
+	"\n"
+	"[service slurmctld]\n"
+	"start = /usr/bin/systemctl start slurmctld\n"
+	"stop = /usr/bin/systemctl stop slurmctld\n"
+	"check = /usr/bin/systemctl is-active --quiet slurmctld\n"
+	"check_interval_ms = 5000\n"
+	"restarts = 2\n"
+	"\n"
+	"[service dhcpd]\n"
+	"start = /usr/bin/systemctl start isc-dhcp-server\n"
+	"stop = /usr/bin/systemctl stop isc-dhcp-server\n"
+	"check = /usr/bin/systemctl is-active --quiet isc-dhcp-server\n";
+
+static void test_doc_examples(void)
+{
+	struct hg_config c;
+	char err[256];
+
+	CHECK_EQ(hg_config_parse(doc_lab, "a", &c, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(c.n_lans, 3);
+	CHECK_STR(c.node[c.peer].link[2].ifname, "mgmt0");
+	CHECK_EQ(c.gateway_timeout_ms, 1000);
+
+	CHECK_EQ(hg_config_parse(doc_production, "hn2", &c, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(c.self, 1);
+	CHECK_EQ(c.failback, HG_FAILBACK_MANUAL);
+	CHECK_EQ(c.n_vips, 2);
+	CHECK_EQ(c.vip[1].lan_index, 0);
+	CHECK_EQ(c.public_lan, 0);
+	CHECK_EQ(c.node[0].n_levels, 2);
+	CHECK_STR(c.node[0].level[1].args, "ip=172.17.2.5\nusername=hgfence\nplug=3");
+	CHECK_EQ(c.n_services, 4);
+	CHECK_STR(c.service[0].name, "export-fs");
+	CHECK_STR(c.service[3].name, "dhcpd");
+	CHECK_EQ(c.service[2].restarts, 2);
+	CHECK_EQ(c.wait_for_peer_ms, 60000);
+}
+
 static void test_self_peer(void)
 {
 	struct hg_config c;
@@ -280,6 +421,9 @@ static const struct bad {
 	  "fence: inline password= is refused: keep the BMC password in a root-only file "
 	  "and give password_file=/path" },
 	{ NODE_A_LAST LINK_A "fence = /f PASSWD=secret\n", 14, "fence: inline PASSWD= is refused" },
+	{ NODE_A_LAST LINK_A "fence = /f snmp_priv_passwd=secret\n", 14,
+	  "fence: inline snmp_priv_passwd= is refused" },
+	{ NODE_A_LAST LINK_A "fence = /f --password=secret\n", 14, "fence: expected option=value" },
 	{ NODE_A_LAST LINK_A "fence = /f action=reboot\n", 14, "fence: action= is refused" },
 	{ NODE_A_LAST LINK_A "fence = /f option=reboot\n", 14, "fence: option= is refused" },
 	{ NODE_A_LAST LINK_A "fence = fence_ipmilan ip=1\n", 14,
@@ -374,6 +518,19 @@ static void test_syntax(void)
 	CHECK_EQ(c.failback, HG_FAILBACK_MANUAL);
 	CHECK_EQ(c.self, 1);
 
+	/* a LAN without heartbeats; the second [lan] is index 1 everywhere */
+	CHECK_EQ(hg_config_parse("[cluster]\nname = t\nkey_file = /k\n"
+				 "vip = 10.1.0.10/16 pub\n[lan hb]\n[lan pub]\nheartbeat = no\n"
+				 "[node a]\nid = 1\nlink = pub p 10.1.0.1\nlink = hb h 10.2.0.1\n"
+				 "fence = /f\n[node b]\nid = 2\nlink = hb h 10.2.0.2\n"
+				 "link = pub p 10.1.0.2\nfence = /f\n", "a", &c, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_EQ(c.lan[0].heartbeat, 1);
+	CHECK_EQ(c.lan[1].heartbeat, 0);
+	CHECK_EQ(c.public_lan, 1);
+	CHECK_EQ(c.vip[0].lan_index, 1);
+	CHECK_STR(c.node[1].link[1].addr, "10.1.0.2");
+
 	/* ';' without a blank before it belongs to the command */
 	CHECK_EQ(hg_config_parse(BASE "[service s]\nstart = a;b\nstop = c && d\ncheck =\n",
 				 "a", &c, err, sizeof(err)), 0);
@@ -406,7 +563,8 @@ static void test_fence_levels(void)
 
 	CHECK_EQ(hg_config_parse(NODE_A_LAST LINK_A
 				 "fence = /usr/sbin/fence_apc ip=192.0.2.250 plug=3 "
-				 "password_script=/usr/local/sbin/apc-pw timeout_ms=20000\n",
+				 "password_script=/usr/local/sbin/apc-pw timeout_ms=20000 "
+				 "snmp_priv_passwd_script=/usr/local/sbin/apc-snmp\n",
 				 "a", &c, err, sizeof(err)), 0);
 	CHECK_STR(err, "");
 	CHECK_STR(c.node[1].name, "a");        /* [node b] comes first */
@@ -418,7 +576,8 @@ static void test_fence_levels(void)
 	CHECK_EQ(l->timeout_ms, 5000);
 	l = &c.node[1].level[1];
 	CHECK_STR(l->agent, "/usr/sbin/fence_apc");
-	CHECK_STR(l->args, "ip=192.0.2.250\nplug=3\npassword_script=/usr/local/sbin/apc-pw");
+	CHECK_STR(l->args, "ip=192.0.2.250\nplug=3\npassword_script=/usr/local/sbin/apc-pw\n"
+		  "snmp_priv_passwd_script=/usr/local/sbin/apc-snmp");
 	CHECK_EQ(l->timeout_ms, 20000);
 	CHECK(strstr(l->args, "password=") == NULL);
 }
@@ -479,6 +638,7 @@ int main(void)
 {
 	test_lab();
 	test_self_peer();
+	test_doc_examples();
 	test_bad();
 	test_syntax();
 	test_fence_levels();
