@@ -437,6 +437,7 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 	d->cfg = cfg;
 	d->cmd_client = -1;
 	d->now = mono_ms();
+	log_set_mono(d->now);
 	for (int i = 0; i < HG_CFG_MAX_LANS; i++)
 		d->link[i] = -1;
 	if ((rc = nif_open(&d->nif)) < 0)

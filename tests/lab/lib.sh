@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# lib.sh - helpers for the lab scenarios (tests/lab/NN-name.sh). A scenario
+# sources this, brings the lab up, injects, and asserts with `check`; the
+# first failed check ends it with a non-zero exit. The lab goes down on exit.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LAB=$ROOT/sim/lab
+HG=$ROOT/build/agent/headguard
+RUN=/run/headguard-lab
+VIP=192.0.2.10
+WATCH_PID=
+WATCH_FILE=
+
+fail() { echo "FAIL: $*"; exit 1; }
+pass() { echo "ok: $*"; }
+
+cleanup() {
+	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
+	"$LAB" down >/dev/null 2>&1
+}
+trap cleanup EXIT
+
+# check DESCRIPTION COMMAND...: COMMAND must succeed.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: poll every 50 ms.
+wait_for() {
+	local desc=$1 secs=$2
+	shift 2
+	local end=$(($(date +%s%3N) + secs * 1000))
+	while [ "$(date +%s%3N)" -lt "$end" ]; do
+		if "$@" 2>/dev/null; then pass "$desc"; return 0; fi
+		sleep 0.05
+	done
+	fail "$desc (not within $secs s)"
+}
+
+lab_up() {
+	"$LAB" up >/tmp/hg-lab-up.log 2>&1 || { cat /tmp/hg-lab-up.log; fail "sim/lab up"; }
+}
+
+# status NODE: the agent's status JSON ("" if it does not answer)
+status() {
+	ip netns exec "hg-$1" "$HG" status --json -c "$RUN/$1.conf" -n "$1" 2>/dev/null
+}
+# field NODE JQ-FILTER
+field() { status "$1" | jq -r "$2" 2>/dev/null; }
+is() { [ "$(field "$1" "$2")" = "$3" ]; }
+
+holds_vip() { ip -n "hg-$1" -br addr show 2>/dev/null | grep -q " $VIP/"; }
+holders() { local n=0; holds_vip a && n=$((n + 1)); holds_vip b && n=$((n + 1)); echo $n; }
+
+# A background watch of the invariant: the highest number of VIP holders
+# seen, sampled every 20 ms, for as long as the scenario runs.
+watch_holders() {
+	WATCH_FILE=$(mktemp /tmp/hg-holders.XXXXXX)
+	echo 0 >"$WATCH_FILE"
+	(
+		max=0
+		while :; do
+			h=$(holders)
+			if [ "$h" -gt "$max" ]; then max=$h; echo "$max" >"$WATCH_FILE"; fi
+			sleep 0.02
+		done
+	) &
+	WATCH_PID=$!
+}
+max_holders() { cat "$WATCH_FILE"; }
+never_two_holders() { [ "$(max_holders)" -le 1 ]; }
+
+# client_gets NODE: the demo service answers through the VIP, served by NODE
+client_gets() {
+	[ "$(ip netns exec hg-client timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/8080 && cat <&3" 2>/dev/null)" = "$1" ]
+}
+
+log_has() { grep -q "\"event\":\"$2\"" "$RUN/$1/agent.log"; }
+count_events() { grep -c "\"event\":\"$2\"" "$RUN/$1/agent.log" || true; }
