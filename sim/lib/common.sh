@@ -155,7 +155,7 @@ agent_status_json() {
 	local out
 	ns_exists "hg-$1" || return 1
 	out=$(timeout 2 ip netns exec "hg-$1" "$AGENT" status --json \
-		-c "$LAB_RUN/$1.conf" 2>/dev/null) || return 1
+		-c "$LAB_RUN/$1.conf" -n "$1" 2>/dev/null) || return 1
 	jq -ce 'select(type == "object")' <<<"$out" 2>/dev/null
 }
 

@@ -101,7 +101,7 @@ cmd_demo() {
 	deadline=$((fault_ts + DEMO_TIMEOUT_S * 1000))
 	while [ "$(now_ms)" -lt "$deadline" ]; do
 		if [ -z "$tcp_ts" ]; then
-			ans=$(ip netns exec hg-client "$DEMO_SVC" --check --timeout-ms 200 "$VIP" 2>/dev/null) || ans=
+			ans=$(ip netns exec hg-client "$DEMO_SVC" --check --timeout-ms 100 "$VIP" 2>/dev/null) || ans=
 			[ "$ans" = b ] && tcp_ts=$(now_ms)
 		fi
 		if [ -n "$tcp_ts" ] && st=$(agent_status_json b) &&

@@ -24,22 +24,25 @@ setup_packages() {
 	} >&2 || die "apt-get install ${missing[*]} failed"
 }
 
-# Binaries the lab runs; the agent may be replaced through HG_LAB_AGENT.
-lab_binaries() {
-	printf '%s\n' "$AGENT" "$FENCE_AGENT" "$DEMO_SVC" "$PROBE"
+# True if binary $1 is missing or a source or CMake file under the
+# directories $2... (relative to the repository) is newer than it.
+stale() {
+	local bin=$1 d dirs=()
+	shift
+	[ -x "$bin" ] || return 0
+	for d in CMakeLists.txt "$@"; do
+		dirs+=("$HG_ROOT/$d")
+	done
+	[ -n "$(find "${dirs[@]}" \( -name '*.[ch]' -o -name CMakeLists.txt \) \
+		-newer "$bin" -print -quit 2>/dev/null)" ]
 }
 
-# True if a binary is missing or a source or CMake file is newer than it.
+# True if a lab binary is missing or older than what it is built from.
 build_needed() {
-	local b oldest=
-	while read -r b; do
-		[ -x "$b" ] || return 0
-		if [ -z "$oldest" ] || [ "$b" -ot "$oldest" ]; then oldest=$b; fi
-	done < <(lab_binaries)
-	[ -n "$(find "$HG_ROOT/CMakeLists.txt" "$HG_ROOT/agent" "$HG_ROOT/netif" \
-		"$HG_ROOT/ipmi" "$HG_ROOT/fencing" "$HG_ROOT/sim" \
-		\( -name '*.[ch]' -o -name CMakeLists.txt \) -newer "$oldest" \
-		-print -quit 2>/dev/null)" ]
+	stale "$DEMO_SVC" sim/tools sim/CMakeLists.txt ||
+		stale "$PROBE" sim/tools sim/CMakeLists.txt ||
+		stale "$FENCE_AGENT" fencing ipmi ||
+		{ [ -z "${HG_LAB_AGENT:-}" ] && stale "$AGENT" agent netif ipmi fencing; }
 }
 
 # Builds if needed and sets BUILD_RAN (0/1). A module that does not compile yet must not keep the
