@@ -100,9 +100,30 @@ inject_bmc_down() {	# NODE
 	inject_done bmc-down "$1" --argjson extra '{}'
 }
 
+# Sets a sensor's raw reading through the simulator's console (127.0.0.1:
+# $BMC_CONSOLE_PORT inside hg-bmc-X), with an event if a threshold is
+# crossed. Sensors are addressed by number: the simulated BMC has no named
+# sensors (no SDRs) yet, so names are refused.
 inject_sensor() {	# NAME VALUE NODE
-	echo "sensor faults are not supported yet (the BMC simulator has no sensors but the watchdog)" >&2
-	exit 2
+	local num=$1 val=$2 node=$3 out
+	if ! [[ $num =~ ^(0x[0-9a-fA-F]{1,2}|[0-9]{1,3})$ ]]; then
+		echo "sensor faults by name are not supported yet: give a sensor number (docs/lab.md)" >&2
+		exit 2
+	fi
+	[[ $val =~ ^[0-9]{1,3}$ ]] && [ "$val" -le 255 ] || die "VALUE must be a raw reading 0..255"
+	bmc_pid "$node" >/dev/null || die "the BMC of node $node does not run"
+	out=$(ip netns exec "hg-bmc-$node" bash -c '
+		exec 3<>/dev/tcp/127.0.0.1/'"$BMC_CONSOLE_PORT"' || exit 1
+		printf "sensor_set_value 0x20 0 %s %s 1\n" "$1" "$2" >&3
+		timeout 0.5 cat <&3' _ "$num" "$val" 2>/dev/null | tr -d '\r') || true
+	case $out in
+	*"sensor_set_value"*) ;;
+	*) die "the BMC console of node $node does not answer" ;;
+	esac
+	case $out in
+	*"**"*) die "BMC of node $node refused: $(grep -o '\*\*.*' <<<"$out" | head -1)" ;;
+	esac
+	inject_done sensor "$node" --argjson extra "{\"sensor\":\"$num\",\"value\":$val}"
 }
 
 # Undo everything: network faults, links, stopped processes, BMCs, broken
