@@ -44,9 +44,14 @@ static int sniff(const char *ifname, const char *dst, const char *out, int timeo
 {
 	struct in_addr want;
 
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP) };
+	/* ETH_P_ALL, not ETH_P_IP: the kernel hands frames a port *sends*
+	 * (on a bridge port: the frames going to the node behind it) only to
+	 * ETH_P_ALL packet sockets. */
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+	struct sockaddr_ll from;
+	socklen_t flen;
 	uint8_t buf[2048];
-	int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	int fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
 
 	if (inet_pton(AF_INET, dst, &want) != 1) {
 		fprintf(stderr, "hg-hbtool: bad address %s\n", dst);
@@ -67,8 +72,9 @@ static int sniff(const char *ifname, const char *dst, const char *out, int timeo
 			fprintf(stderr, "hg-hbtool: no heartbeat seen on %s\n", ifname);
 			return 1;
 		}
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 28 || (buf[0] >> 4) != 4 || buf[9] != IPPROTO_UDP ||
+		flen = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		if (n < 28 || from.sll_protocol != htons(ETH_P_IP) || (buf[0] >> 4) != 4 || buf[9] != IPPROTO_UDP ||
 		    memcmp(buf + 16, &want, 4) != 0)
 			continue;
 		size_t ihl = (size_t)(buf[0] & 15) * 4;
