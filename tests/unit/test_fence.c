@@ -1,0 +1,167 @@
+/*
+ * test_fence.c - fence levels (fencing/fence.c) with a scripted runner:
+ * each spawned "program" answers with the next scripted exit code, and the
+ * test checks what was asked of it and what the request concluded.
+ */
+#include "check.h"
+#include "fencing/fence.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct pending { void (*done)(void *, int); void *arg; };
+
+static struct {
+	int64_t now;
+	int script[128], nscript, next;   /* exit codes, in spawn order */
+	char stdin_seen[128][512];
+	char agent_seen[128][64];
+	int nspawn;
+	struct pending pend[128];
+	int npend;
+	int results, outcome;
+	uint64_t gen;
+	int refuse_spawn;
+} T;
+
+static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
+		 void (*done)(void *, int), void *arg)
+{
+	if (T.refuse_spawn || T.nspawn >= 128)
+		return -2;
+	snprintf(T.stdin_seen[T.nspawn], sizeof(T.stdin_seen[0]), "%s", in);
+	snprintf(T.agent_seen[T.nspawn], sizeof(T.agent_seen[0]), "%s", argv[0]);
+	T.nspawn++;
+	T.pend[T.npend++] = (struct pending){ done, arg };
+	return 0;
+}
+
+static int64_t now(void *ctx) { return T.now; }
+static void audit(void *ctx, const char *line) { if (getenv("VERBOSE")) puts(line); }
+static void result(void *ctx, uint64_t gen, enum fence_outcome o)
+{
+	T.results++;
+	T.outcome = o;
+	T.gen = gen;
+}
+
+/* Answer the oldest pending program with the next scripted code, 50 ms later. */
+static int answer(void)
+{
+	if (!T.npend)
+		return 0;
+	struct pending p = T.pend[0];
+	memmove(T.pend, T.pend + 1, (size_t)--T.npend * sizeof(T.pend[0]));
+	T.now += 50;
+	p.done(p.arg, T.next < T.nscript ? T.script[T.next++] : 1);
+	return 1;
+}
+
+static void run_all(void) { while (answer()) ; }
+
+static struct fence F;
+static const struct fence_ops OPS = { spawn, now, audit, result, NULL };
+
+static void reset(const int *script, int n)
+{
+	memset(&T, 0, sizeof(T));
+	memcpy(T.script, script, (size_t)n * sizeof(int));
+	T.nscript = n;
+}
+
+int main(void)
+{
+	char pwfile[] = "/tmp/hg-test-pw.XXXXXX";
+	int fd = mkstemp(pwfile);
+	CHECK(fd >= 0);
+	CHECK(write(fd, "s3cret\n", 7) == 7);
+	close(fd);
+
+	struct fence_level two[2] = {
+		{ "/bin/agent1", "ip=10.0.0.1\nusername=admin", pwfile, 1000 },
+		{ "/bin/agent2", "ip=10.0.0.2", "", 1000 },
+	};
+
+	/* off exits 0, status says off (2): confirmed by level 1 */
+	reset((int[]){ 0, 2 }, 2);
+	fence_init(&F, &OPS, two, 2);
+	fence_start(&F, 7);
+	run_all();
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+	CHECK_EQ(T.gen, 7);
+	CHECK_EQ(T.nspawn, 2);
+	CHECK(strstr(T.stdin_seen[0], "action=off\n") == T.stdin_seen[0]);
+	CHECK(strstr(T.stdin_seen[0], "ip=10.0.0.1\nusername=admin\n") != NULL);
+	CHECK(strstr(T.stdin_seen[0], "password=s3cret\n") != NULL);
+	CHECK(strstr(T.stdin_seen[1], "action=status\n") == T.stdin_seen[1]);
+
+	/* off "succeeds" but status keeps saying on: never confirmed by level 1,
+	 * level 2 confirms */
+	reset((int[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		       0, 2 }, 24);
+	fence_init(&F, &OPS, two, 2);
+	fence_start(&F, 8);
+	run_all();
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+	CHECK(strcmp(T.agent_seen[T.nspawn - 1], "/bin/agent2") == 0);
+	CHECK(strstr(T.stdin_seen[T.nspawn - 1], "password=") == NULL);
+
+	/* every level fails (status errors): FAILED, exactly one result */
+	reset((int[]){ 1 }, 1);
+	fence_init(&F, &OPS, two, 2);
+	fence_start(&F, 9);
+	run_all();
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	/* status exit 0 (on) is never taken as off */
+	reset((int[]){ 0, 0 }, 2);
+	struct fence_level one = { "/bin/agent1", "ip=1", "", 120 };
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 10);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	/* a new generation abandons the old one: the late answer is ignored */
+	reset((int[]){ 2, 0, 2 }, 3);
+	fence_init(&F, &OPS, two, 2);
+	fence_start(&F, 11);           /* off pending */
+	fence_start(&F, 12);           /* abandons 11 */
+	answer();                      /* 11's off answers 2: ignored */
+	CHECK_EQ(T.results, 0);
+	run_all();                     /* 12: off 0, status 2 */
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.gen, 12);
+	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+
+	/* a program that cannot be started fails its level, not the agent */
+	reset((int[]){ 0 }, 1);
+	T.refuse_spawn = 1;
+	fence_init(&F, &OPS, two, 2);
+	fence_start(&F, 13);
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	/* no level configured: failed at once */
+	reset((int[]){ 0 }, 1);
+	fence_init(&F, &OPS, two, 0);
+	CHECK(fence_start(&F, 14) < 0);
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	/* unreadable password file: that level fails, the next one runs */
+	reset((int[]){ 0, 2 }, 2);
+	struct fence_level bad[2] = { { "/bin/agent1", "ip=1", "/nonexistent/pw", 1000 },
+				      { "/bin/agent2", "ip=2", "", 1000 } };
+	fence_init(&F, &OPS, bad, 2);
+	fence_start(&F, 15);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+	CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
+
+	unlink(pwfile);
+	return check_report();
+}
