@@ -123,7 +123,7 @@ static int check_vips(struct hg_cfg_ctx *c)
 	return 0;
 }
 
-/* Derived defaults, then the rules of docs/configuration.md, "Timing". */
+/* Derived defaults, then docs/configuration.md, "Timing rules and why". */
 static int check_timing(struct hg_cfg_ctx *c)
 {
 	struct hg_config *o = c->out;

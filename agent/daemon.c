@@ -116,7 +116,7 @@ static void do_svc(struct daemon *d, int svc, int op)
 	snprintf(e2, sizeof(e2), "HG_SERVICE=%s", s->name);
 	snprintf(e3, sizeof(e3), "HG_ACTION=%s", opname);
 	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	int rc = jobs_spawn(&d->jobs, argv, NULL, env, s->timeout_ms, d->now, svc_done, cb);
+	int rc = jobs_spawn(&d->jobs, argv, NULL, env, s->timeout_ms, d->now, 0, svc_done, cb);
 	if (rc < 0) {
 		log_warnx("cannot run %s of service %s: %s", opname, s->name, strerror(-rc));
 		svc_done(cb, 127);
@@ -303,7 +303,7 @@ static int fence_spawn(void *ctx, char *const argv[], const char *in, unsigned t
 		       void (*done)(void *, int), void *arg)
 {
 	struct daemon *d = ctx;
-	return jobs_spawn(&d->jobs, argv, in, NULL, timeout_ms, d->now, done, arg);
+	return jobs_spawn(&d->jobs, argv, in, NULL, timeout_ms, d->now, JOB_CAPTURE, done, arg);
 }
 
 static int64_t fence_now(void *ctx)

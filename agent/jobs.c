@@ -2,11 +2,13 @@
  * jobs.c - see jobs.h.
  */
 #include "agent/jobs.h"
+#include "agent/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -34,8 +36,9 @@ static int build_env(char *const extra[], char ***out)
 
 int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,
 	       char *const env[], unsigned timeout_ms, int64_t now,
-	       job_done_fn done, void *arg)
+	       unsigned flags, job_done_fn done, void *arg)
 {
+	int ofd[2] = { -1, -1 };
 	struct job *slot = NULL;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -56,8 +59,17 @@ int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,
 		return -errno;
 	}
 
+	if ((flags & JOB_CAPTURE) && pipe2(ofd, O_CLOEXEC | O_NONBLOCK) < 0)
+		ofd[0] = ofd[1] = -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
+	if (ofd[1] >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, ofd[1], 1);
+		posix_spawn_file_actions_adddup2(&fa, ofd[1], 2);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	}
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigfillset(&dflt);
@@ -71,8 +83,12 @@ int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,
 	posix_spawnattr_destroy(&at);
 	free(envp);
 	close(pfd[0]);
+	if (ofd[1] >= 0)
+		close(ofd[1]);
 	if (rc) {
 		close(pfd[1]);
+		if (ofd[0] >= 0)
+			close(ofd[0]);
 		return -rc;
 	}
 	if (stdin_data) {
@@ -85,6 +101,9 @@ int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,
 	close(pfd[1]);
 
 	slot->pid = pid;
+	slot->out = ofd[0];
+	const char *base = strrchr(argv[0], '/');
+	snprintf(slot->name, sizeof(slot->name), "%s", base ? base + 1 : argv[0]);
 	slot->deadline = now + timeout_ms;
 	slot->timed_out = 0;
 	slot->done = done;
@@ -102,6 +121,18 @@ void jobs_reap(struct jobs *j)
 			struct job *jb = &j->job[i];
 			if (jb->pid != pid)
 				continue;
+			if (jb->out >= 0) {
+				char text[1024];
+				ssize_t n = read(jb->out, text, sizeof(text) - 1);
+				if (n > 0) {
+					text[n] = 0;
+					for (char *p = text; *p; p++)
+						if (*p == '\n')
+							*p = ' ';
+					log_info("%s said: %s", jb->name, text);
+				}
+				close(jb->out);
+			}
 			int status = jb->timed_out ? JOB_TIMEOUT :
 				     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			job_done_fn done = jb->done;

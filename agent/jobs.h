@@ -20,8 +20,12 @@
 #define JOB_TIMEOUT 1000
 typedef void (*job_done_fn)(void *arg, int status);
 
+#define JOB_CAPTURE 1   /* stdout and stderr logged when the job ends; else /dev/null */
+
 struct job {
 	pid_t pid;             /* 0 = free slot */
+	int out;               /* read end of the output pipe, -1 none */
+	char name[32];         /* program, for the log */
 	int64_t deadline;
 	int timed_out;
 	job_done_fn done;
@@ -34,10 +38,13 @@ struct jobs {
 
 /* argv[0] must be an absolute path. stdin_data may be NULL (stdin is
  * /dev/null) and must be shorter than the pipe buffer. env: extra
- * "KEY=value" strings, NULL-terminated, or NULL. */
+ * "KEY=value" strings, NULL-terminated, or NULL. flags: JOB_CAPTURE for
+ * programs that exit (fence agents): their first KiB of output is logged.
+ * Never capture what may leave a daemon behind (service start commands): a
+ * daemon holding our pipe would die of SIGPIPE once we close it. */
 int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,
 	       char *const env[], unsigned timeout_ms, int64_t now,
-	       job_done_fn done, void *arg);
+	       unsigned flags, job_done_fn done, void *arg);
 void jobs_reap(struct jobs *j);                /* after SIGCHLD */
 void jobs_expire(struct jobs *j, int64_t now); /* kill overdue jobs */
 int64_t jobs_next_deadline(const struct jobs *j); /* INT64_MAX if none */

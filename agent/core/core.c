@@ -191,8 +191,12 @@ static int grants(const struct hg_core *c, hg_ms now)
 		return 0;
 	if (c->vip_held)
 		return 0;
+	/* A peer that handed over gave the cluster away on purpose: even if it
+	 * is preferred and eligible again (its link came back), it is ours to
+	 * take, not to grant back. */
 	return !eligible_at(c, now) || c->handover || pv(c)->role == HG_ROLE_TAKING ||
-	       ((pv(c)->flags & HG_F_ELIGIBLE) && peer_preferred(c));
+	       ((pv(c)->flags & HG_F_ELIGIBLE) && peer_preferred(c) &&
+		!(pv(c)->flags & HG_F_HANDOVER));
 }
 
 static uint8_t health(const struct hg_core *c, hg_ms now)

@@ -14,5 +14,5 @@ check "b's fence was confirmed before its takeover" bash -c "
 	grep -n '\"event\":\"fence_confirmed\"' $RUN/b/agent.log | head -1 | cut -d: -f1 > /tmp/hg-fc
 	grep -n '\"event\":\"takeover\"' $RUN/b/agent.log | head -1 | cut -d: -f1 > /tmp/hg-to
 	[ -s /tmp/hg-fc ] && [ \$(cat /tmp/hg-fc) -lt \$(cat /tmp/hg-to) ]"
-check "a is powered off" bash -c "'$LAB' status --json | jq -e 'select(.node==\"a\") | .power == \"off\"' >/dev/null"
+check "a is powered off" bash -c "'$LAB' status --json | jq -s -e 'map(select(.node==\"a\"))[0].power == \"off\"' >/dev/null"
 check "never two VIP holders" never_two_holders

@@ -135,6 +135,27 @@ static void test_active_loses_public_link(void)
 	collect();
 }
 
+/* The active's public link goes down and its reset repairs it at once: the
+ * release still goes through, the standby takes it (a repaired, preferred
+ * node that just handed over must not be granted the cluster back). */
+static void test_active_link_blip(void)
+{
+	up(3, 1);
+	hg_ms t0 = P.now;
+	pair_link(&P, 0, 0, 0);
+	pair_run(&P, t0 + 1000);
+	CHECK(P.n[0].link_resets >= 1);
+	CHECK_EQ(P.n[0].link[0], 1);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].vip, 1);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK_EQ(P.two_holders, 0);
+	/* and fails back after the hold-down */
+	pair_run(&P, t0 + 8000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 static void test_standby_link_down(void)
 {
 	up(3, 1);
@@ -398,6 +419,7 @@ int main(int argc, char **argv)
 		{ "failback_manual", test_failback_manual },
 		{ "one_lan_cut", test_one_lan_cut },
 		{ "active_loses_public_link", test_active_loses_public_link },
+		{ "active_link_blip", test_active_link_blip },
 		{ "standby_link_down", test_standby_link_down },
 		{ "fence_fails_then_confirms", test_fence_fails_then_confirms },
 		{ "fence_fails_peer_returns", test_fence_fails_peer_returns },
