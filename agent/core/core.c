@@ -150,7 +150,8 @@ static int gw_ok(const struct hg_core *c, hg_ms now)
 
 static int eligible_at(const struct hg_core *c, hg_ms now)
 {
-	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby;
+	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby &&
+	       c->host_ok;
 }
 
 int hg_core_eligible(const struct hg_core *c)
@@ -278,9 +279,10 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		reset_links(c, now, out);
 		if (!c->self_check_failed)
 			hg_record(out, "not_accusing", "3",
-				  "peer silent but own check fails (links %s, gateway %s, services %s, admin standby %s): no fence, no takeover",
+				  "peer silent but own check fails (links %s, gateway %s, services %s, host %s, admin standby %s): no fence, no takeover",
 				  links_ok(c) ? "ok" : "DOWN", gw_ok(c, now) ? "ok" : "SILENT",
-				  hg_svc_gave_up(c) ? "GIVEN UP" : "ok", c->admin_standby ? "yes" : "no");
+				  hg_svc_gave_up(c) ? "NOT READY" : "ok", c->host_ok ? "ok" : "UNHEALTHY",
+				  c->admin_standby ? "yes" : "no");
 		c->self_check_failed = 1;
 		return STAY;
 	}
@@ -349,9 +351,10 @@ static int start_release(struct hg_core *c, hg_ms now, struct hg_actions *out)
 static int act_release(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
 	hg_record(out, "release", "5",
-		  "releasing: public link %s, gateway %s, services %s, peer role %s",
+		  "releasing: public link %s, gateway %s, services %s, host %s, peer role %s",
 		  c->link_up[c->p.public_lan] ? "ok" : "DOWN", gw_ok(c, now) ? "ok" : "SILENT",
-		  hg_svc_gave_up(c) ? "GIVEN UP" : "ok", hg_role_name(pv(c)->role));
+		  hg_svc_gave_up(c) ? "GIVEN UP" : "ok", c->host_ok ? "ok" : "UNHEALTHY",
+		  hg_role_name(pv(c)->role));
 	c->handover = 1;
 	c->handover_until = now + c->p.wait_for_peer;
 	return start_release(c, now, out);
@@ -498,6 +501,7 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			  c->peer.incarnation ? hg_role_name(pv(c)->role) : "never");
 	} else if (alive && c->peer_lost) {
 		c->peer_lost = 0;
+		c->peer.max_gap = 0;
 		hg_record(out, "peer_back", "4", "a path to the peer answers again");
 	}
 
@@ -511,6 +515,23 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			c->peer_ok_since = now;
 	} else {
 		c->peer_ok_since = -1;
+	}
+
+	/* Dual active (rule 1 broken, e.g. by a fence device that lied): the
+	 * less preferred node releases (table). The winner re-runs its
+	 * "active" hook once it is alone again, because external state may have
+	 * been changed by the loser meanwhile (issue 6). */
+	int peer_active = hg_core_peer_fresh(c, now) &&
+			  (pv(c)->role == HG_ROLE_ACTIVE || (pv(c)->flags & HG_F_HOLDS_VIP));
+	if (c->role == HG_ROLE_ACTIVE && peer_active && !peer_preferred(c) && !c->dual_seen) {
+		c->dual_seen = 1;
+		hg_record(out, "dual_active", "1",
+			  "the peer holds the VIPs too; it is less preferred and must release");
+	} else if (c->dual_seen && (c->role != HG_ROLE_ACTIVE || !peer_active)) {
+		c->dual_seen = 0;
+		if (c->role == HG_ROLE_ACTIVE)
+			hg_record(out, "dual_active_won", "1",
+				  "the peer no longer holds the VIPs: this node is the only active node");
 	}
 
 	if (c->role == HG_ROLE_ACTIVE && !eligible_at(c, now)) {
@@ -575,8 +596,13 @@ static void on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_action
 	}
 	c->cnt.rx_ok++;
 	c->peer.path_last[ev->lan * 2] = ev->now;
+	if (c->peer.last_rx != HG_NEVER && ev->now - c->peer.last_rx > c->peer.max_gap)
+		c->peer.max_gap = ev->now - c->peer.last_rx;
+	c->peer.last_rx = ev->now;
 	if (r != HG_REPLAY_NEW)
 		return;
+	if (old_inc && hb->incarnation != old_inc)
+		c->peer.max_gap = 0;   /* a new life of the peer: gaps start anew */
 	if (old_inc && hb->incarnation != old_inc)
 		hg_record(out, "peer_restarted", "6", "peer started anew (incarnation %llu -> %llu)",
 			  (unsigned long long)old_inc, (unsigned long long)hb->incarnation);
@@ -687,6 +713,8 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	for (int i = 0; i < HG_MAX_PATHS; i++)
 		c->peer.path_last[i] = now;   /* silence is counted from our start */
 	c->peer.last_hb = HG_NEVER;
+	c->peer.last_rx = HG_NEVER;
+	c->host_ok = 1;
 	c->gw_last = HG_NEVER;
 	for (int i = 0; i < HG_MAX_LANS; i++)
 		c->link_reset_at[i] = HG_NEVER;
@@ -694,8 +722,12 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->peer_ok_since = -1;
 	c->fence_retry_at = -1;
 	c->seq_op = -1;
-	for (int i = 0; i < HG_MAX_SERVICES; i++)
+	for (int i = 0; i < HG_MAX_SERVICES; i++) {
 		c->svc[i].last_failure = -1;
+		c->svc[i].last_probe = -1;
+		c->svc[i].restart_at = -1;
+		c->svc[i].next_check = now;
+	}
 }
 
 void hg_core_step(struct hg_core *c, const struct hg_event *ev,
@@ -764,6 +796,14 @@ void hg_core_step(struct hg_core *c, const struct hg_event *ev,
 		break;
 	case HG_EV_CMD:
 		on_cmd(c, ev, out);
+		break;
+	case HG_EV_HOST:
+		if (c->host_ok != !!ev->ok) {
+			c->host_ok = !!ev->ok;
+			hg_record(out, ev->ok ? "host_ok" : "host_unhealthy", "5",
+				  ev->ok ? "host watch passes again (load, memory, disk)"
+					 : "host watch fails (load, memory or disk): not fit to serve");
+		}
 		break;
 	}
 	evaluate(c, now, out);

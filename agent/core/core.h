@@ -40,7 +40,10 @@ struct hg_params {
 	uint32_t failback_holddown, gateway_timeout;
 	uint32_t garp_count, garp_interval, garp_refresh;
 	uint32_t svc_check_interval[HG_MAX_SERVICES];
-	uint32_t svc_restarts[HG_MAX_SERVICES];
+	uint32_t svc_restarts[HG_MAX_SERVICES];      /* restarts allowed per window */
+	uint32_t svc_window[HG_MAX_SERVICES];        /* restart window, ms */
+	uint32_t svc_backoff[HG_MAX_SERVICES];       /* first restart delay, doubled each time */
+	int svc_has_ready[HG_MAX_SERVICES];          /* a standby readiness check exists */
 };
 
 enum hg_ev_type {
@@ -54,11 +57,13 @@ enum hg_ev_type {
 	HG_EV_SVC,         /* service .svc finished .op with .ok */
 	HG_EV_VIP,         /* VIP add (.op = HG_VIP_ADD) or del finished with .ok */
 	HG_EV_CMD,         /* operator command .cmd */
+	HG_EV_HOST,        /* host watch (load, memory, disk) says .ok */
 };
 
 enum hg_reject { HG_REJ_MALFORMED, HG_REJ_BAD_MAC, HG_REJ_UNKNOWN, HG_REJ_COUNT };
 enum hg_fence_outcome { HG_FENCE_CONFIRMED, HG_FENCE_FAILED, HG_FENCE_UNKNOWN };
-enum hg_svc_op { HG_SVC_START, HG_SVC_STOP, HG_SVC_CHECK };
+/* READY: the standby's check that the service could start here (issue 6). */
+enum hg_svc_op { HG_SVC_START, HG_SVC_STOP, HG_SVC_CHECK, HG_SVC_READY };
 enum hg_vip_op { HG_VIP_ADD, HG_VIP_DEL };
 enum hg_cmd { HG_CMD_SWITCHOVER, HG_CMD_STANDBY, HG_CMD_UNSTANDBY };
 
@@ -110,10 +115,15 @@ struct hg_service {
 	int busy;               /* a start or stop is running */
 	int check_busy;         /* a check is running */
 	int gave_up;            /* restarts exhausted: node unfit until unstandby */
+	int unready;            /* standby readiness check failed: node ineligible */
 	uint32_t failures;      /* consecutive failed checks or starts */
 	uint32_t restarts;      /* restarts since this node became active */
+	uint32_t window_restarts; /* restarts in the current window */
+	hg_ms window_start;
+	hg_ms restart_at;       /* a restart is scheduled then, -1 none */
 	hg_ms next_check;
 	hg_ms last_failure;     /* -1 = never */
+	hg_ms last_probe;       /* last check or readiness answer, -1 never */
 };
 
 /* The peer as seen through its heartbeats (replay-checked). */
@@ -122,6 +132,8 @@ struct hg_peer {
 	uint64_t max_seq;
 	uint64_t window;        /* bit i: max_seq - i accepted */
 	hg_ms last_hb;          /* newest heartbeat that updated the view */
+	hg_ms last_rx;          /* newest accepted heartbeat on any path */
+	hg_ms max_gap;          /* longest gap between accepted heartbeats */
 	struct hg_hb view;      /* from the newest heartbeat */
 	hg_ms path_last[HG_MAX_PATHS];  /* path p = lan*2 + (0 udp, 1 icmp) */
 };
@@ -147,6 +159,8 @@ struct hg_core {
 	hg_ms gw_last;
 	hg_ms link_reset_at[HG_MAX_LANS];
 	int admin_standby;
+	int host_ok;            /* host watch: load, memory, disk */
+	int dual_seen;          /* we kept the VIPs while the peer was active too */
 	int self_check_failed;  /* recorded once per peer-lost episode */
 
 	/* handing over / taking over */

@@ -1,13 +1,21 @@
 /*
- * services.c - the cluster services on the active node.
+ * services.c - the cluster services (AMATA's object probes and rules).
  *
- * Started in configured order after the VIPs are up, stopped in reverse order
- * before they are released (issue 2). While active, each service's check runs
- * every check_interval; a failed check restarts it, up to `restarts` times in
- * a row; then the service is given up on and the node is no longer fit to be
- * active (DESIGN.md rule 5), which makes core.c hand over to a healthy peer.
+ * On the active node: started in configured order after the VIPs are up,
+ * stopped in reverse order before they are released (issue 2). Each service's
+ * check runs every check_interval; a failed start or check schedules a
+ * restart after a backoff that doubles with each restart in the current
+ * window; after `restarts` restarts within `window` ms the service is given
+ * up on and the node is unfit to be active (DESIGN.md rule 5), which makes
+ * core.c hand over to a healthy standby (docs/services.md).
+ *
+ * On a standby: each service's readiness check runs every check_interval;
+ * a failure makes the node ineligible (it will not take over or receive a
+ * switchover), a success makes it eligible again.
  */
 #include "agent/core/internal.h"
+
+static const char *const op_names[] = { "start", "stop", "check", "readiness check" };
 
 static void run(struct hg_core *c, int i, int op, struct hg_actions *out)
 {
@@ -17,7 +25,12 @@ static void run(struct hg_core *c, int i, int op, struct hg_actions *out)
 		a->svc = i;
 		a->op = op;
 	}
+	if (op == HG_SVC_CHECK || op == HG_SVC_READY) {
+		c->svc[i].check_busy = 1;
+		return;
+	}
 	c->svc[i].busy = 1;
+	c->svc[i].restart_at = -1;
 	c->svc[i].state = op == HG_SVC_START ? HG_SVC_STARTING : HG_SVC_STOPPING;
 }
 
@@ -48,6 +61,8 @@ void hg_svc_start_all(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	for (int i = 0; i < c->p.n_services; i++) {
 		c->svc[i].failures = 0;
 		c->svc[i].restarts = 0;
+		c->svc[i].window_restarts = 0;
+		c->svc[i].window_start = now;
 	}
 	c->seq_op = HG_SVC_START;
 	c->seq_idx = 0;
@@ -56,44 +71,58 @@ void hg_svc_start_all(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 void hg_svc_stop_all(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
+	for (int i = 0; i < c->p.n_services; i++)
+		c->svc[i].restart_at = -1;
 	c->seq_op = HG_SVC_STOP;
 	c->seq_idx = c->p.n_services - 1;
 	seq_next(c, now, out);
 }
 
-static void started(struct hg_core *c, int i, int ok, hg_ms now,
-		    struct hg_actions *out)
+/* A start or a check failed: restart after a backoff, or give up. */
+static void failed(struct hg_core *c, int i, int op, hg_ms now, struct hg_actions *out)
 {
 	struct hg_service *s = &c->svc[i];
 
-	if (ok) {
-		s->state = HG_SVC_RUNNING;
-		s->failures = 0;
-		s->next_check = now + c->p.svc_check_interval[i];
-	} else {
-		s->failures++;
-		s->last_failure = now;
-		if (s->failures <= c->p.svc_restarts[i]) {
-			s->restarts++;
-			hg_record(out, "service_restart", "5",
-				  "service %d failed to start, attempt %u of %u",
-				  i, s->failures, c->p.svc_restarts[i]);
-			run(c, i, HG_SVC_START, out);
-			return;
-		}
-		s->state = HG_SVC_FAILED;
-		s->gave_up = 1;
-		hg_record(out, "service_gave_up", "5",
-			  "service %d failed %u times in a row: node unfit to be active",
-			  i, s->failures);
-		if (c->seq_op == HG_SVC_START)
-			c->seq_op = -1;   /* the rest waits for the next takeover */
+	s->failures++;
+	s->last_failure = now;
+	if (now - s->window_start >= (hg_ms)c->p.svc_window[i]) {
+		s->window_start = now;
+		s->window_restarts = 0;
+	}
+	if (s->window_restarts < c->p.svc_restarts[i]) {
+		uint32_t shift = s->window_restarts < 10 ? s->window_restarts : 10;
+		hg_ms delay = (hg_ms)c->p.svc_backoff[i] << shift;
+		if (delay > 30000)
+			delay = 30000;
+		s->window_restarts++;
+		s->restarts++;
+		s->state = HG_SVC_STARTING;   /* not running; a restart is due */
+		s->restart_at = now + delay;
+		hg_record(out, "service_restart", "5",
+			  "service %d: %s failed; restart %u of %u in this window, in %lld ms",
+			  i, op_names[op], s->window_restarts, c->p.svc_restarts[i], (long long)delay);
 		return;
 	}
-	if (c->seq_op == HG_SVC_START && c->seq_idx == i) {
-		c->seq_idx++;
-		seq_next(c, now, out);
-	}
+	s->state = HG_SVC_FAILED;
+	s->gave_up = 1;
+	s->restart_at = -1;
+	hg_record(out, "service_gave_up", "5",
+		  "service %d: %s failed after %u restarts within %u ms: node unfit to be active",
+		  i, op_names[op], s->window_restarts, c->p.svc_window[i]);
+	if (c->seq_op == HG_SVC_START)
+		c->seq_op = -1;   /* the rest waits for the next takeover */
+}
+
+static void on_ready(struct hg_core *c, int i, int ok, struct hg_actions *out)
+{
+	struct hg_service *s = &c->svc[i];
+
+	if (!ok == s->unready)
+		return;
+	s->unready = !ok;
+	hg_record(out, ok ? "service_ready" : "service_unready", "1",
+		  ok ? "service %d could start here again: readiness restored"
+		     : "service %d could not start here: this node is not eligible to take over", i);
 }
 
 void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
@@ -105,37 +134,39 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 		return;
 	struct hg_service *s = &c->svc[i];
 
-	if (ev->op == HG_SVC_CHECK) {
+	if (ev->op == HG_SVC_CHECK || ev->op == HG_SVC_READY) {
 		s->check_busy = 0;
+		s->last_probe = ev->now;
 		s->next_check = ev->now + c->p.svc_check_interval[i];
-		if (s->state != HG_SVC_RUNNING || s->busy)
-			return;    /* the service moved on while the check ran */
-		if (ev->ok) {
-			s->failures = 0;
+		if (ev->op == HG_SVC_READY) {
+			if (c->role != HG_ROLE_ACTIVE && c->role != HG_ROLE_RELEASING)
+				on_ready(c, i, ev->ok, out);
 			return;
 		}
-		s->failures++;
-		s->last_failure = ev->now;
-		if (s->failures <= c->p.svc_restarts[i]) {
-			s->restarts++;
-			hg_record(out, "service_restart", "5",
-				  "check of service %d failed, restart %u of %u",
-				  i, s->failures, c->p.svc_restarts[i]);
-			run(c, i, HG_SVC_START, out);
-		} else {
-			s->state = HG_SVC_FAILED;
-			s->gave_up = 1;
-			hg_record(out, "service_gave_up", "5",
-				  "service %d failed %u checks in a row: node unfit to be active",
-				  i, s->failures);
-		}
+		if (s->state != HG_SVC_RUNNING || s->busy)
+			return;    /* the service moved on while the check ran */
+		if (ev->ok)
+			s->failures = 0;
+		else
+			failed(c, i, HG_SVC_CHECK, ev->now, out);
 		return;
 	}
 	if (!s->busy)
 		return;        /* stale answer */
 	s->busy = 0;
 	if (ev->op == HG_SVC_START && s->state == HG_SVC_STARTING) {
-		started(c, i, ev->ok, ev->now, out);
+		if (!ev->ok) {
+			failed(c, i, HG_SVC_START, ev->now, out);
+			return;
+		}
+		s->state = HG_SVC_RUNNING;
+		s->failures = 0;
+		s->unready = 0;    /* it did start here */
+		s->next_check = ev->now + c->p.svc_check_interval[i];
+		if (c->seq_op == HG_SVC_START && c->seq_idx == i) {
+			c->seq_idx++;
+			seq_next(c, ev->now, out);
+		}
 	} else if (ev->op == HG_SVC_STOP && s->state == HG_SVC_STOPPING) {
 		s->state = s->gave_up ? HG_SVC_FAILED : HG_SVC_STOPPED;
 		if (!ev->ok)
@@ -150,20 +181,22 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 
 void hg_svc_tick(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	if (c->role != HG_ROLE_ACTIVE)
+	int active = c->role == HG_ROLE_ACTIVE;
+
+	if (c->role == HG_ROLE_RELEASING)
 		return;
 	for (int i = 0; i < c->p.n_services; i++) {
 		struct hg_service *s = &c->svc[i];
 
-		if (s->state != HG_SVC_RUNNING || s->busy || s->check_busy ||
-		    now < s->next_check)
+		if (s->busy || s->check_busy)
 			continue;
-		struct hg_action *a = hg_emit(out, HG_ACT_SVC);
-		if (!a)
-			return;
-		a->svc = i;
-		a->op = HG_SVC_CHECK;
-		s->check_busy = 1;
+		if (active && s->restart_at >= 0 && now >= s->restart_at) {
+			run(c, i, HG_SVC_START, out);
+		} else if (active && s->state == HG_SVC_RUNNING && now >= s->next_check) {
+			run(c, i, HG_SVC_CHECK, out);
+		} else if (!active && c->p.svc_has_ready[i] && now >= s->next_check) {
+			run(c, i, HG_SVC_READY, out);
+		}
 	}
 }
 
@@ -175,10 +208,11 @@ int hg_svc_all_running(const struct hg_core *c)
 	return 1;
 }
 
+/* Any service given up on, or not ready to start here. */
 int hg_svc_gave_up(const struct hg_core *c)
 {
 	for (int i = 0; i < c->p.n_services; i++)
-		if (c->svc[i].gave_up)
+		if (c->svc[i].gave_up || c->svc[i].unready)
 			return 1;
 	return 0;
 }
@@ -187,12 +221,17 @@ hg_ms hg_svc_next_wakeup(const struct hg_core *c)
 {
 	hg_ms t = INT64_MAX;
 
-	if (c->role != HG_ROLE_ACTIVE)
+	if (c->role == HG_ROLE_RELEASING)
 		return t;
-	for (int i = 0; i < c->p.n_services; i++)
-		if (c->svc[i].state == HG_SVC_RUNNING && !c->svc[i].check_busy &&
-		    c->svc[i].next_check < t)
-			t = c->svc[i].next_check;
+	for (int i = 0; i < c->p.n_services; i++) {
+		const struct hg_service *s = &c->svc[i];
+		if (s->busy || s->check_busy)
+			continue;
+		if (s->restart_at >= 0 && s->restart_at < t)
+			t = s->restart_at;
+		if ((s->state == HG_SVC_RUNNING || c->p.svc_has_ready[i]) && s->next_check < t)
+			t = s->next_check;
+	}
 	return t;
 }
 

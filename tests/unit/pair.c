@@ -83,6 +83,8 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 				me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
 			else if (a->op == HG_SVC_STOP)
 				me->svc_running[a->svc] = 0, ev.ok = 1;
+			else if (a->op == HG_SVC_READY)
+				ev.ok = !me->svc_broken[a->svc];
 			else
 				ev.ok = me->svc_running[a->svc];
 			push(pr, pr->now + 10, i, &ev, 0);
@@ -93,6 +95,8 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 				pair_link(pr, i, a->lan, 1);
 			break;
 		case HG_ACT_RECORD:
+			if (me->nevents < 256)
+				snprintf(me->events[me->nevents++], sizeof(me->events[0]), "%s", a->event);
 			if (pr->verbose)
 				printf("%6lld %c %-16s %s\n", (long long)pr->now, 'a' + i, a->event, a->why);
 			if (!strcmp(a->event, "transition") && pr->nseen < 64 &&
@@ -152,6 +156,8 @@ void pair_init(struct pair *pr, int n_lans, int n_services)
 		for (int s = 0; s < n_services; s++) {
 			p->svc_check_interval[s] = 1000;
 			p->svc_restarts[s] = 2;
+			p->svc_window[s] = 60000;
+			p->svc_backoff[s] = 100;
 		}
 		pr->n[i].incarnation = 1000 * (uint64_t)(i + 1);
 	}
@@ -201,6 +207,25 @@ void pair_cable(struct pair *pr, int i, int lan, int cut)
 {
 	pr->n[i].cable_cut[lan] = cut;
 	pair_link(pr, i, lan, !cut);
+}
+
+void pair_host(struct pair *pr, int i, int ok)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_HOST;
+	ev.ok = ok;
+	push(pr, pr->now + 1, i, &ev, 0);
+}
+
+int pair_records(const struct pair *pr, int i, const char *event)
+{
+	int n = 0;
+
+	for (int k = 0; k < pr->n[i].nevents; k++)
+		n += !strcmp(pr->n[i].events[k], event);
+	return n;
 }
 
 void pair_cmd(struct pair *pr, int i, enum hg_cmd cmd)

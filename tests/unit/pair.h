@@ -27,6 +27,8 @@ struct pair_node {
 	int fence_fails;         /* >0: the next N fences fail */
 	int link_resets;
 	int records_stall;
+	char events[256][24];    /* record names, in order (first 256) */
+	int nevents;
 };
 
 struct pair_msg {
@@ -63,6 +65,9 @@ void pair_link(struct pair *pr, int node, int lan, int up);
 /* Pull (cut = 1) or plug back a node's cable: carrier follows, resets do not help. */
 void pair_cable(struct pair *pr, int node, int lan, int cut);
 void pair_cmd(struct pair *pr, int node, enum hg_cmd cmd);
+void pair_host(struct pair *pr, int node, int ok);   /* host watch result */
+/* How many records named `event` node produced so far. */
+int  pair_records(const struct pair *pr, int node, const char *event);
 int  pair_holders(const struct pair *pr);
 int  pair_seen(const struct pair *pr, const char *transition);
 /* Deliver raw bytes as if received by `node` on `lan` from the peer's address. */

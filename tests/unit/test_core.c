@@ -244,6 +244,85 @@ static void test_service_gives_up(void)
 	collect();
 }
 
+/* A killed service is restarted after the backoff, no failover; the
+ * backoff doubles within the window. */
+static void test_service_backoff(void)
+{
+	up(3, 1);
+	P.n[0].svc_running[0] = 0;                  /* killed */
+	hg_ms t0 = P.now;
+	pair_run(&P, t0 + 1100);                    /* the next check finds it */
+	CHECK_EQ(pair_records(&P, 0, "service_restart"), 1);
+	CHECK_EQ(P.n[0].core.svc[0].restarts, 1);
+	pair_run(&P, P.now + 200);
+	CHECK_EQ(P.n[0].svc_running[0], 1);
+	CHECK_EQ(P.n[0].core.svc[0].state, HG_SVC_RUNNING);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	/* killed again inside the window: the second restart waits twice as long */
+	P.n[0].svc_running[0] = 0;
+	for (int k = 0; k < 120 && P.n[0].core.svc[0].window_restarts < 2; k++)
+		pair_run(&P, P.now + 10);
+	CHECK_EQ(P.n[0].core.svc[0].window_restarts, 2);
+	CHECK(P.n[0].core.svc[0].restart_at - P.now >= 190);   /* 100 ms doubled */
+	pair_run(&P, P.now + 400);
+	CHECK_EQ(P.n[0].svc_running[0], 1);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK_EQ(pair_records(&P, 0, "service_gave_up"), 0);
+}
+
+/* A standby whose service could not start is not eligible: when the active
+ * dies, the cluster stays down with an alert instead of failing over into
+ * a broken node. */
+static void test_standby_not_ready(void)
+{
+	pair_init(&P, 3, 1);
+	P.params[1].svc_has_ready[0] = 1;
+	P.params[0].svc_has_ready[0] = 1;
+	pair_boot(&P, 0);
+	pair_boot(&P, 1);
+	pair_run(&P, 2000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	P.n[1].svc_broken[0] = 1;
+	pair_run(&P, P.now + 1500);
+	CHECK_EQ(pair_records(&P, 1, "service_unready"), 1);
+	CHECK(!hg_core_eligible(&P.n[1].core));
+	CHECK(!(P.n[0].core.peer.view.flags & HG_F_ELIGIBLE));
+	/* switchover to it is refused */
+	pair_cmd(&P, 0, HG_CMD_SWITCHOVER);
+	CHECK_EQ(P.reply_ok, 0);
+	pair_power_off(&P, 0);
+	pair_run(&P, P.now + 5000);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK_EQ(P.n[1].vip, 0);
+	CHECK(pair_records(&P, 1, "not_accusing") >= 1);
+	/* repaired: b becomes ready, accuses, fences, serves */
+	P.n[1].svc_broken[0] = 0;
+	pair_run(&P, P.now + 3000);
+	CHECK_EQ(pair_records(&P, 1, "service_ready"), 1);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].fences, 1);
+	CHECK_EQ(P.two_holders, 0);
+}
+
+/* The host watch fails on the active (load, memory, disk): it hands over. */
+static void test_host_unhealthy(void)
+{
+	up(3, 1);
+	pair_host(&P, 0, 0);
+	pair_run(&P, P.now + 500);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK_EQ(pair_records(&P, 0, "host_unhealthy"), 1);
+	/* and does not come back while unhealthy */
+	pair_run(&P, P.now + 8000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	pair_host(&P, 0, 1);
+	pair_run(&P, P.now + 7000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 static void test_commands(void)
 {
 	up(3, 1);
@@ -292,6 +371,9 @@ static void test_dual_active_resolves(void)
 	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
 	CHECK(role(1) != HG_ROLE_ACTIVE);
 	CHECK_EQ(P.n[1].vip, 0);
+	/* the winner knows it won, so it can re-run its "active" hook */
+	CHECK_EQ(pair_records(&P, 0, "dual_active"), 1);
+	CHECK_EQ(pair_records(&P, 0, "dual_active_won"), 1);
 	collect();
 }
 
@@ -424,6 +506,9 @@ int main(int argc, char **argv)
 		{ "fence_fails_then_confirms", test_fence_fails_then_confirms },
 		{ "fence_fails_peer_returns", test_fence_fails_peer_returns },
 		{ "service_gives_up", test_service_gives_up },
+		{ "service_backoff", test_service_backoff },
+		{ "standby_not_ready", test_standby_not_ready },
+		{ "host_unhealthy", test_host_unhealthy },
 		{ "commands", test_commands },
 		{ "dual_active_resolves", test_dual_active_resolves },
 		{ "startup_alone", test_startup_alone },
