@@ -32,7 +32,8 @@
 
 enum kind {
 	K_NAME, K_PATH, K_PATH_OPT, K_SOCKET, K_U16, K_U32, K_U32_OFF,
-	K_BOOL, K_FAILBACK, K_IPV4_OPT, K_CMD, K_CMD_OPT, K_VIP, K_LINK, K_FENCE
+	K_BOOL, K_FAILBACK, K_IPV4_OPT, K_CMD, K_CMD_OPT, K_VIP, K_LINK, K_FENCE,
+	K_PROBE, K_DISK
 };
 
 struct key {
@@ -68,6 +69,12 @@ static const struct key cluster_keys[CK_COUNT + 1] = {
 	[CK_STATE_DIR]     = { "state_dir", K_PATH, CL(state_dir), 0, 0 },
 	[CK_LOG_FILE]      = { "log_file", K_PATH_OPT, CL(log_file), 0, 0 },
 	[CK_VIP]           = { "vip", K_VIP, 0, 0, 0, 0 },
+	[CK_HOOK]          = { "hook", K_PATH_OPT, CL(hook), 0, 0 },
+	[CK_HOOK_TIMEOUT]  = { "hook_timeout_ms", K_U32, CL(hook_timeout_ms), 100, 600000 },
+	[CK_WATCH_INTERVAL] = { "watch_interval_ms", K_U32, CL(watch_interval_ms), 100, MS_MAX },
+	[CK_WATCH_LOAD]    = { "watch_load", K_U32, CL(watch_load), 0, 100000 },
+	[CK_WATCH_MEMORY]  = { "watch_memory_mb", K_U32, CL(watch_memory_mb), 0, 100000000 },
+	[CK_WATCH_DISK]    = { "watch_disk", K_DISK, 0, 0, 0, 0 },
 	[CK_COUNT]         = { NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -89,9 +96,14 @@ static const struct key service_keys[] = {
 	{ "start", K_CMD, SV(start), 0, 0 },
 	{ "stop", K_CMD, SV(stop), 0, 0 },
 	{ "check", K_CMD_OPT, SV(check), 0, 0 },
+	{ "probe", K_PROBE, 0, 0, 0, 0 },
+	{ "standby_check", K_CMD_OPT, SV(standby_check), 0, 0 },
 	{ "timeout_ms", K_U32, SV(timeout_ms), 100, 600000 },
+	{ "check_timeout_ms", K_U32, SV(check_timeout_ms), 100, 600000 },
 	{ "check_interval_ms", K_U32, SV(check_interval_ms), 100, MS_MAX },
 	{ "restarts", K_U32, SV(restarts), 0, 100 },
+	{ "restart_window_ms", K_U32, SV(restart_window_ms), 1000, MS_MAX },
+	{ "restart_backoff_ms", K_U32, SV(restart_backoff_ms), 0, 60000 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -198,7 +210,10 @@ static int open_section(struct hg_cfg_ctx *c, const char *in, size_t n)
 		memcpy(s->name, name, sizeof(name));
 		s->timeout_ms = 10000;
 		s->check_interval_ms = 2000;
+		s->check_timeout_ms = 5000;
 		s->restarts = 3;
+		s->restart_window_ms = 60000;
+		s->restart_backoff_ms = 500;
 	}
 	return 0;
 }
@@ -358,6 +373,20 @@ static int set_value(struct hg_cfg_ctx *c, const struct key *k, char *base, cons
 		return set_link(c, v, m, mlen);
 	case K_FENCE:
 		return set_fence(c, v, m, mlen);
+	case K_PROBE: {
+		struct hg_cfg_service *s = &c->out->service[c->index];
+		if (s->probe_kind != HG_PROBE_NONE) {
+			snprintf(m, mlen, "given twice in this section");
+			return -1;
+		}
+		return hg_cfgv_probe(v, &s->probe_kind, s->probe_arg, sizeof(s->probe_arg), m, mlen);
+	}
+	case K_DISK:
+		if (c->out->n_watch_disks == HG_CFG_MAX_DISKS) {
+			snprintf(m, mlen, "at most %d watch_disk lines", HG_CFG_MAX_DISKS);
+			return -1;
+		}
+		return hg_cfgv_disk(v, &c->out->watch_disk[c->out->n_watch_disks++], m, mlen);
 	}
 	return 0;
 }
@@ -474,6 +503,8 @@ static void set_defaults(struct hg_config *o)
 	o->garp_count = 5;
 	o->garp_interval_ms = 50;
 	o->garp_refresh_ms = 10000;
+	o->hook_timeout_ms = 10000;
+	o->watch_interval_ms = 5000;
 	snprintf(o->control_socket, sizeof(o->control_socket), "/run/headguard/headguard.sock");
 	snprintf(o->state_dir, sizeof(o->state_dir), "/var/lib/headguard");
 }

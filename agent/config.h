@@ -24,6 +24,15 @@
 
 enum hg_failback { HG_FAILBACK_AUTO = 0, HG_FAILBACK_MANUAL = 1 };
 
+/* Built-in service probes (docs/services.md); `check` is the command probe. */
+enum hg_probe_kind { HG_PROBE_NONE = 0, HG_PROBE_TCP, HG_PROBE_SYSTEMD, HG_PROBE_PID };
+
+#define HG_CFG_MAX_DISKS 4
+struct hg_cfg_disk {
+	char path[HG_CFG_PATH_MAX];
+	uint32_t min_mb;                  /* free space below this: host unhealthy */
+};
+
 /* One node's attachment to one LAN. */
 struct hg_cfg_link {
 	char ifname[HG_CFG_NAME_MAX];     /* e.g. "pub0" */
@@ -66,9 +75,15 @@ struct hg_cfg_service {
 	char start[HG_CFG_CMD_MAX];       /* run with /bin/sh -c */
 	char stop[HG_CFG_CMD_MAX];
 	char check[HG_CFG_CMD_MAX];       /* "" if none */
-	uint32_t timeout_ms;              /* per start/stop/check run */
+	char standby_check[HG_CFG_CMD_MAX]; /* on the standby: could it start here? "" if none */
+	int probe_kind;                   /* enum hg_probe_kind, instead of check */
+	char probe_arg[HG_CFG_PATH_MAX];  /* tcp: "ADDR PORT"; systemd: unit; pid: pid file */
+	uint32_t timeout_ms;              /* per start/stop run */
+	uint32_t check_timeout_ms;        /* per check, probe or standby check */
 	uint32_t check_interval_ms;
-	uint32_t restarts;                /* failed checks restarted this often, then relinquish */
+	uint32_t restarts;                /* restarts allowed within restart_window_ms, then relinquish */
+	uint32_t restart_window_ms;
+	uint32_t restart_backoff_ms;      /* first restart delay, doubled per restart in the window */
 };
 
 struct hg_config {
@@ -93,6 +108,15 @@ struct hg_config {
 	uint32_t garp_count;              /* gratuitous ARPs sent on takeover */
 	uint32_t garp_interval_ms;        /* spacing of the takeover burst */
 	uint32_t garp_refresh_ms;         /* periodic refresh while active, 0 = off */
+
+	char hook[HG_CFG_PATH_MAX];       /* event hook program, "" = none */
+	uint32_t hook_timeout_ms;
+
+	uint32_t watch_interval_ms;       /* host watch (HA-OSCAR): */
+	uint32_t watch_load;              /* 1-minute load average above this, 0 = off */
+	uint32_t watch_memory_mb;         /* available memory below this, 0 = off */
+	int n_watch_disks;
+	struct hg_cfg_disk watch_disk[HG_CFG_MAX_DISKS];
 
 	int n_lans;
 	struct hg_cfg_lan lan[HG_CFG_MAX_LANS];

@@ -192,6 +192,10 @@ int hg_cfg_check(struct hg_cfg_ctx *c, const char *self)
 	if (check_nodes(c) != 0 || check_vips(c) != 0)
 		return -1;
 	for (i = 0; i < o->n_services; i++)
+		if (o->service[i].check[0] && o->service[i].probe_kind != HG_PROBE_NONE)
+			return hg_cfg_err(c, c->service[i].line, "[service %s]: give check or probe, "
+					  "not both", o->service[i].name);
+	for (i = 0; i < o->n_services; i++)
 		if (o->service[i].start[0] == '\0' || o->service[i].stop[0] == '\0')
 			return hg_cfg_err(c, c->service[i].line, "[service %s]: %s is required",
 					  o->service[i].name,

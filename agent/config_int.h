@@ -21,7 +21,7 @@
 
 #define HG_CFG_MS_MAX     86400000u  /* one day: bound of open-ended durations */
 #define HG_CFG_SUN_MAX    108        /* sizeof(sockaddr_un.sun_path) */
-#define HG_CFG_KEYS_MAX   24         /* keys of the largest section */
+#define HG_CFG_KEYS_MAX   32         /* keys of the largest section */
 #define HG_CFG_MSG_MAX    320
 #define HG_CFGV_QUOTE_MAX 60         /* longest quoted excerpt of a bad value */
 
@@ -32,7 +32,8 @@ enum {
 	CK_NAME, CK_KEY_FILE, CK_PORT, CK_INTERVAL, CK_DEADTIME, CK_WAIT,
 	CK_FENCE_DELAY, CK_FENCE_RETRY, CK_FAILBACK, CK_HOLDDOWN, CK_GATEWAY,
 	CK_GW_TIMEOUT, CK_GARP_COUNT, CK_GARP_INTERVAL, CK_GARP_REFRESH,
-	CK_SOCKET, CK_STATE_DIR, CK_LOG_FILE, CK_VIP, CK_COUNT
+	CK_SOCKET, CK_STATE_DIR, CK_LOG_FILE, CK_VIP, CK_HOOK, CK_HOOK_TIMEOUT,
+	CK_WATCH_INTERVAL, CK_WATCH_LOAD, CK_WATCH_MEMORY, CK_WATCH_DISK, CK_COUNT
 };
 enum { NK_ID, NK_PRIORITY, NK_LINK, NK_FENCE, NK_COUNT };
 
@@ -110,6 +111,11 @@ int hg_cfgv_fence(const char *v, struct hg_cfg_fence_level *lv, char *msg, size_
 /* Split v at blanks into at most `max` tokens kept in buf (v may be buf).
  * Returns the number of tokens, or -1 if there are more than `max` or v does
  * not fit in buf. */
+/* "tcp ADDR PORT" | "systemd UNIT" | "pid /ABS/FILE" */
+int hg_cfgv_probe(const char *v, int *kind, char *arg, size_t argsize, char *msg, size_t msglen);
+/* "/ABS/PATH MB" */
+int hg_cfgv_disk(const char *v, struct hg_cfg_disk *d, char *msg, size_t msglen);
+
 int hg_cfgv_split(const char *v, char *buf, size_t bufsize, char **tok, int max);
 
 #endif

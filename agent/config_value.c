@@ -285,3 +285,55 @@ int hg_cfgv_fence(const char *v, struct hg_cfg_fence_level *lv, char *msg, size_
 			return -1;
 	return 0;
 }
+
+int hg_cfgv_probe(const char *v, int *kind, char *arg, size_t argsize, char *msg, size_t msglen)
+{
+	char buf[HG_CFG_CMD_MAX], *tok[3], t[HG_CFG_MSG_MAX], addr[HG_CFG_ADDR_MAX];
+	uint32_t port;
+	int n = hg_cfgv_split(v, buf, sizeof(buf), tok, 3);
+
+	if (n == 3 && strcmp(tok[0], "tcp") == 0) {
+		struct in_addr in;
+		/* Loopback is what a local probe usually targets: any IPv4 here. */
+		if (inet_pton(AF_INET, tok[1], &in) != 1)
+			return fail(msg, msglen, "address: expected an IPv4 address, got \"%.*s%s\"",
+				    QUOTED(tok[1]));
+		snprintf(addr, sizeof(addr), "%s", tok[1]);
+		if (hg_cfgv_uint(tok[2], 1, 65535, &port, t, sizeof(t)) != 0)
+			return part_err(msg, msglen, "port", t);
+		*kind = HG_PROBE_TCP;
+		snprintf(arg, argsize, "%s %u", addr, port);
+		return 0;
+	}
+	if (n == 2 && strcmp(tok[0], "systemd") == 0) {
+		if (strlen(tok[1]) >= argsize || strspn(tok[1], "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			"abcdefghijklmnopqrstuvwxyz0123456789@._-:\\") != strlen(tok[1]))
+			return fail(msg, msglen, "systemd unit: expected a unit name, got \"%.*s%s\"",
+				    QUOTED(tok[1]));
+		*kind = HG_PROBE_SYSTEMD;
+		snprintf(arg, argsize, "%s", tok[1]);
+		return 0;
+	}
+	if (n == 2 && strcmp(tok[0], "pid") == 0) {
+		if (hg_cfgv_path(tok[1], arg, argsize, t, sizeof(t)) != 0)
+			return part_err(msg, msglen, "pid file", t);
+		*kind = HG_PROBE_PID;
+		return 0;
+	}
+	return fail(msg, msglen, "expected \"tcp ADDRESS PORT\", \"systemd UNIT\" or "
+		    "\"pid /PATH/TO/PIDFILE\", got \"%.*s%s\"", QUOTED(v));
+}
+
+int hg_cfgv_disk(const char *v, struct hg_cfg_disk *d, char *msg, size_t msglen)
+{
+	char buf[HG_CFG_CMD_MAX], *tok[2], t[HG_CFG_MSG_MAX];
+
+	if (hg_cfgv_split(v, buf, sizeof(buf), tok, 2) != 2)
+		return fail(msg, msglen, "expected PATH MEGABYTES, e.g. /var 512, got \"%.*s%s\"",
+			    QUOTED(v));
+	if (hg_cfgv_path(tok[0], d->path, sizeof(d->path), t, sizeof(t)) != 0)
+		return part_err(msg, msglen, "path", t);
+	if (hg_cfgv_uint(tok[1], 1, 100000000, &d->min_mb, t, sizeof(t)) != 0)
+		return part_err(msg, msglen, "megabytes", t);
+	return 0;
+}

@@ -336,6 +336,23 @@ static const struct bad {
 	int line;
 	const char *msg;
 } bad[] = {
+	/* service probes, hooks and the host watch (issue 6) */
+	{ BASE "watch_disk = /var\n", 14, "watch_disk: expected PATH MEGABYTES" },
+	{ BASE "watch_disk = var 10\n", 14, "watch_disk: path" },
+	{ BASE "watch_disk = /var 0\n", 14, "watch_disk: megabytes" },
+	{ BASE "hook = relative/hook\n", 14, "hook:" },
+	{ BASE "hook_timeout_ms = 5\n", 14, "hook_timeout_ms: expected an integer 100..600000" },
+	{ BASE "[service s]\nstart = x\nstop = y\nprobe = http 192.0.2.1 80\n", 17,
+	  "probe: expected \"tcp ADDRESS PORT\"" },
+	{ BASE "[service s]\nstart = x\nstop = y\nprobe = tcp 192.0.2.1 99999\n", 17, "probe: port" },
+	{ BASE "[service s]\nstart = x\nstop = y\nprobe = systemd a;b\n", 17, "probe: systemd unit" },
+	{ BASE "[service s]\nstart = x\nstop = y\nprobe = pid run/x.pid\n", 17, "probe: pid file" },
+	{ BASE "[service s]\nstart = x\nstop = y\nprobe = pid /a\nprobe = pid /b\n", 18,
+	  "probe: given twice" },
+	{ BASE "[service s]\nstart = x\nstop = y\ncheck = z\nprobe = pid /run/x.pid\n", 14,
+	  "give check or probe, not both" },
+	{ BASE "[service s]\nstart = x\nstop = y\nrestart_window_ms = 10\n", 17,
+	  "restart_window_ms: expected an integer 1000.." },
 	/* values */
 	{ BASE "interval_ms = fast\n", 14,
 	  "interval_ms: expected an integer 10..60000, got \"fast\"" },
@@ -478,6 +495,67 @@ static const struct bad {
 	{ BASE "port = 0\n[lan x\n", 14, "port: expected an integer" },
 	/* crashes found by tests/fuzz/fuzz_config.c go here (none so far) */
 };
+
+static void test_supervision_keys(void)
+{
+	static const char text[] = BASE
+		"hook = /usr/lib/headguard/hook\n"          /* 14 */
+		"hook_timeout_ms = 2000\n"
+		"watch_load = 64\n"
+		"watch_memory_mb = 256\n"
+		"watch_disk = /var 512\n"
+		"watch_disk = /home 1024\n"
+		"[service web]\n"
+		"start = /bin/true\n"
+		"stop = /bin/true\n"
+		"probe = tcp 127.0.0.1 8080\n"
+		"standby_check = /bin/true ready\n"
+		"restarts = 5\n"
+		"restart_window_ms = 30000\n"
+		"restart_backoff_ms = 250\n"
+		"check_timeout_ms = 1500\n"
+		"[service slurm]\n"
+		"start = /bin/true\n"
+		"stop = /bin/true\n"
+		"probe = systemd slurmctld.service\n"
+		"[service pidf]\n"
+		"start = /bin/true\n"
+		"stop = /bin/true\n"
+		"probe = pid /run/x.pid\n";
+	static struct hg_config c;
+	char err[256];
+
+	CHECK_EQ(hg_config_parse(text, "a", &c, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	CHECK_STR(c.hook, "/usr/lib/headguard/hook");
+	CHECK_EQ(c.hook_timeout_ms, 2000);
+	CHECK_EQ(c.watch_load, 64);
+	CHECK_EQ(c.watch_memory_mb, 256);
+	CHECK_EQ(c.watch_interval_ms, 5000);
+	CHECK_EQ(c.n_watch_disks, 2);
+	CHECK_STR(c.watch_disk[1].path, "/home");
+	CHECK_EQ(c.watch_disk[1].min_mb, 1024);
+	CHECK_EQ(c.n_services, 3);
+	CHECK_EQ(c.service[0].probe_kind, HG_PROBE_TCP);
+	CHECK_STR(c.service[0].probe_arg, "127.0.0.1 8080");
+	CHECK_STR(c.service[0].standby_check, "/bin/true ready");
+	CHECK_EQ(c.service[0].restarts, 5);
+	CHECK_EQ(c.service[0].restart_window_ms, 30000);
+	CHECK_EQ(c.service[0].restart_backoff_ms, 250);
+	CHECK_EQ(c.service[0].check_timeout_ms, 1500);
+	CHECK_EQ(c.service[1].probe_kind, HG_PROBE_SYSTEMD);
+	CHECK_STR(c.service[1].probe_arg, "slurmctld.service");
+	CHECK_EQ(c.service[1].restart_window_ms, 60000);
+	CHECK_EQ(c.service[1].restart_backoff_ms, 500);
+	CHECK_EQ(c.service[2].probe_kind, HG_PROBE_PID);
+	CHECK_STR(c.service[2].probe_arg, "/run/x.pid");
+	/* defaults when none is given */
+	CHECK_EQ(hg_config_parse(BASE, "a", &c, err, sizeof(err)), 0);
+	CHECK_STR(c.hook, "");
+	CHECK_EQ(c.hook_timeout_ms, 10000);
+	CHECK_EQ(c.watch_load, 0);
+	CHECK_EQ(c.n_watch_disks, 0);
+}
 
 static void test_bad(void)
 {
@@ -639,6 +717,7 @@ int main(void)
 	test_lab();
 	test_self_peer();
 	test_doc_examples();
+	test_supervision_keys();
 	test_bad();
 	test_syntax();
 	test_fence_levels();
