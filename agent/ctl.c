@@ -99,6 +99,7 @@ void ctl_accept(struct ctl *c)
 		}
 		c->cl[i].fd = fd;
 		c->cl[i].len = 0;
+		c->cl[i].stream = 0;
 	}
 }
 
@@ -151,6 +152,48 @@ void ctl_answer(struct ctl *c, int i, const char *text)
 			break;
 	}
 	drop(c, i);
+}
+
+void ctl_subscribe(struct ctl *c, int i)
+{
+	c->cl[i].stream = 1;
+	c->cl[i].len = 0;
+}
+
+void ctl_broadcast(struct ctl *c, const char *text, size_t len)
+{
+	for (int i = 0; i < CTL_CLIENTS; i++) {
+		if (c->cl[i].fd < 0 || !c->cl[i].stream)
+			continue;
+		if (write(c->cl[i].fd, text, len) != (ssize_t)len)
+			drop(c, i);   /* gone, or too slow: never block the loop */
+	}
+}
+
+int ctl_stream(const char *path, const char *line, int out)
+{
+	struct sockaddr_un sa;
+	char buf[4096];
+	int rc, fd;
+
+	if ((rc = addr(path, &sa)) < 0)
+		return rc;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n <= 0 || write(out, buf, (size_t)n) != n)
+			break;
+	}
+	close(fd);
+	return 0;
 }
 
 int ctl_request(const char *path, const char *line, char *buf, size_t len)

@@ -17,6 +17,7 @@
 
 struct ctl_client {
 	int fd;                 /* -1 = free */
+	int stream;             /* subscribed to `events`: kept open */
 	size_t len;
 	char buf[CTL_LINE_MAX];
 };
@@ -39,7 +40,14 @@ int  ctl_read(struct ctl *c, int i, const char **line);
 /* Answer and close client i. */
 void ctl_answer(struct ctl *c, int i, const char *text);
 
+/* Keep client i open and send it every later ctl_broadcast. */
+void ctl_subscribe(struct ctl *c, int i);
+/* One line to every subscriber; one that cannot keep up is dropped. */
+void ctl_broadcast(struct ctl *c, const char *text, size_t len);
+
 /* Client side: send line, read the whole answer into buf. */
 int  ctl_request(const char *path, const char *line, char *buf, size_t len);
+/* Client side: send line, copy everything that comes back to fd until EOF. */
+int  ctl_stream(const char *path, const char *line, int fd);
 
 #endif

@@ -3,6 +3,7 @@
  */
 #include "agent/daemon.h"
 #include "agent/log.h"
+#include "agent/probe.h"
 #include "netif/nif.h"
 
 #include <errno.h>
@@ -25,7 +26,7 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void push(struct daemon *d, const struct hg_event *ev)
+void daemon_push(struct daemon *d, const struct hg_event *ev)
 {
 	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
 
@@ -44,7 +45,7 @@ static void push_simple(struct daemon *d, enum hg_ev_type t, int lan, int ok)
 	ev.type = t;
 	ev.lan = lan;
 	ev.ok = ok;
-	push(d, &ev);
+	daemon_push(d, &ev);
 }
 
 /* ---- actions ------------------------------------------------------------- */
@@ -71,7 +72,7 @@ static void do_vip(struct daemon *d, int op)
 		}
 	}
 	struct hg_event ev = { .type = HG_EV_VIP, .op = op, .ok = ok };
-	push(d, &ev);
+	daemon_push(d, &ev);
 }
 
 static void do_garp(struct daemon *d)
@@ -84,6 +85,8 @@ static void do_garp(struct daemon *d)
 	}
 }
 
+static const char *const svc_ops[] = { "start", "stop", "check", "standby_check" };
+
 static void svc_done(void *arg, int status)
 {
 	struct svc_cb *cb = arg;
@@ -91,32 +94,48 @@ static void svc_done(void *arg, int status)
 
 	if (status != 0)
 		log_info("service %s %s exited %d%s", cb->d->cfg->service[cb->svc].name,
-			 cb->op == HG_SVC_START ? "start" : cb->op == HG_SVC_STOP ? "stop" : "check",
-			 status, status == JOB_TIMEOUT ? " (timeout)" : "");
-	push(cb->d, &ev);
+			 svc_ops[cb->op], status, status == JOB_TIMEOUT ? " (killed at its timeout)" : "");
+	daemon_push(cb->d, &ev);
 }
 
 static void do_svc(struct daemon *d, int svc, int op)
 {
 	const struct hg_cfg_service *s = &d->cfg->service[svc];
-	const char *cmd = op == HG_SVC_START ? s->start : op == HG_SVC_STOP ? s->stop : s->check;
-	const char *opname = op == HG_SVC_START ? "start" : op == HG_SVC_STOP ? "stop" : "check";
+	const char *cmd = op == HG_SVC_START ? s->start : op == HG_SVC_STOP ? s->stop :
+			  op == HG_SVC_CHECK ? s->check : s->standby_check;
+	const char *opname = svc_ops[op];
 	struct svc_cb *cb = &d->svc_cb[svc][op];
-	char e1[64], e2[64], e3[64];
+	unsigned timeout = op == HG_SVC_START || op == HG_SVC_STOP ? s->timeout_ms : s->check_timeout_ms;
+	char e1[64], e2[64], e3[64], arg[HG_CFG_PATH_MAX];
 	char *env[] = { e1, e2, e3, NULL };
+	char *argv[8] = { "/bin/sh", "-c", (char *)cmd, NULL };
 
 	cb->d = d;
 	cb->svc = svc;
 	cb->op = op;
-	if (!*cmd) {
+	if (op == HG_SVC_CHECK && s->probe_kind != HG_PROBE_NONE) {
+		/* Built-in probe: this very binary, as a job (agent/probe.c). */
+		static char *const kinds[] = { "", "tcp", "systemd", "pid" };
+		snprintf(arg, sizeof(arg), "%s", s->probe_arg);
+		char *sp = strchr(arg, ' ');
+		argv[0] = "/proc/self/exe";
+		argv[1] = "probe";
+		argv[2] = kinds[s->probe_kind];
+		argv[3] = arg;
+		argv[4] = NULL;
+		if (sp) {
+			*sp = 0;
+			argv[4] = sp + 1;
+			argv[5] = NULL;
+		}
+	} else if (!*cmd) {
 		svc_done(cb, 0);
 		return;
 	}
 	snprintf(e1, sizeof(e1), "HG_NODE=%s", d->cfg->node[d->cfg->self].name);
 	snprintf(e2, sizeof(e2), "HG_SERVICE=%s", s->name);
 	snprintf(e3, sizeof(e3), "HG_ACTION=%s", opname);
-	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	int rc = jobs_spawn(&d->jobs, argv, NULL, env, s->timeout_ms, d->now, 0, svc_done, cb);
+	int rc = jobs_spawn(&d->jobs, argv, NULL, env, timeout, d->now, 0, svc_done, cb);
 	if (rc < 0) {
 		log_warnx("cannot run %s of service %s: %s", opname, s->name, strerror(-rc));
 		svc_done(cb, 127);
@@ -163,9 +182,15 @@ static void execute(struct daemon *d, const struct hg_actions *out)
 				log_warnx("resetting %s: %s", self_if(d, a->lan), strerror(-rc));
 			break;
 		}
-		case HG_ACT_RECORD:
-			log_record(a->event, a->rule, a->why, hg_role_name(d->core.role));
+		case HG_ACT_RECORD: {
+			char line[1400];
+			const char *role = hg_role_name(d->core.role);
+			log_record(a->event, a->rule, a->why, role);
+			int n = log_format_record(line, sizeof(line), a->event, a->rule, a->why, role);
+			ctl_broadcast(&d->ctl, line, (size_t)n);
+			daemon_hook(d, a);
 			break;
+		}
 		case HG_ACT_REPLY:
 			if (d->cmd_client >= 0) {
 				char esc[400], text[512];
@@ -222,7 +247,7 @@ static void read_udp(struct daemon *d, int lan)
 				ev.reject = e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED;
 			}
 		}
-		push(d, &ev);
+		daemon_push(d, &ev);
 	}
 }
 
@@ -256,6 +281,10 @@ static void handle_command(struct daemon *d, int client, const char *line)
 	};
 	static char text[16384];
 
+	if (!strcmp(line, "events")) {
+		ctl_subscribe(&d->ctl, client);
+		return;
+	}
 	if (!strcmp(line, "status") || !strcmp(line, "status json")) {
 		daemon_status(d, line[6] != 0, text, sizeof(text));
 		ctl_answer(&d->ctl, client, text);
@@ -275,7 +304,7 @@ static void handle_command(struct daemon *d, int client, const char *line)
 		}
 		return;
 	}
-	ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"unknown command; try status, switchover, standby, unstandby\"}\n");
+	ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"unknown command; try status, events, switchover, standby, unstandby\"}\n");
 }
 
 static void read_signals(struct daemon *d)
@@ -291,7 +320,7 @@ static void read_signals(struct daemon *d)
 			d->quit_by = d->now + 10000;
 			if (d->core.role == HG_ROLE_ACTIVE) {
 				struct hg_event ev = { .type = HG_EV_CMD, .cmd = HG_CMD_STANDBY };
-				push(d, &ev);   /* hand over if the peer can take over */
+				daemon_push(d, &ev);   /* hand over if the peer can take over */
 			}
 		}
 	}
@@ -325,7 +354,7 @@ static void fence_result(void *ctx, uint64_t gen, enum fence_outcome o)
 	struct hg_event ev = { .type = HG_EV_FENCE, .gen = gen,
 			       .outcome = o == FENCE_CONFIRMED ? HG_FENCE_CONFIRMED :
 					  o == FENCE_FAILED ? HG_FENCE_FAILED : HG_FENCE_UNKNOWN };
-	push(d, &ev);
+	daemon_push(d, &ev);
 }
 
 /* ---- set-up --------------------------------------------------------------- */
@@ -422,6 +451,9 @@ static void params_from(const struct hg_config *cfg, struct hg_params *p)
 	for (int i = 0; i < cfg->n_services; i++) {
 		p->svc_check_interval[i] = cfg->service[i].check_interval_ms;
 		p->svc_restarts[i] = cfg->service[i].restarts;
+		p->svc_window[i] = cfg->service[i].restart_window_ms;
+		p->svc_backoff[i] = cfg->service[i].restart_backoff_ms;
+		p->svc_has_ready[i] = cfg->service[i].standby_check[0] != 0;
 	}
 }
 
@@ -475,6 +507,8 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 	log_info("starting: node %s (id %u), peer %s, incarnation %llu, %d LANs, interval %u ms, deadtime %u ms",
 		 cfg->node[cfg->self].name, p.self_id, peer->name, (unsigned long long)inc,
 		 p.n_lans, p.interval, p.deadtime);
+	d->next_watch = cfg->watch_load || cfg->watch_memory_mb || cfg->n_watch_disks ?
+			d->now : INT64_MAX;
 	check_links(d);
 	return 0;
 }
@@ -490,6 +524,8 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 		int64_t jd = jobs_next_deadline(&d->jobs);
 		if (jd < wake)
 			wake = jd;
+		if (d->next_watch < wake)
+			wake = d->next_watch;
 		int timeout = wake <= d->now ? 0 : wake - d->now > 1000 ? 1000 : (int)(wake - d->now);
 		int n = 0, base_udp, base_cl;
 
@@ -523,6 +559,8 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 		if (pf[2].revents)
 			read_icmp(d);
 		jobs_expire(&d->jobs, d->now);
+		if (d->now >= d->next_watch)
+			daemon_watch(d);
 		/* What arrived is processed before the tick measures silence. */
 		drain(d);
 		if (pf[3].revents)

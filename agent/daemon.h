@@ -22,6 +22,9 @@ struct nif;
 
 struct svc_cb { struct daemon *d; int svc, op; };
 
+#define HOOKS_MAX 8
+struct hook_cb { struct daemon *d; char event[24]; int busy; };
+
 struct daemon {
 	const struct hg_config *cfg;
 	uint8_t key[256];
@@ -35,7 +38,10 @@ struct daemon {
 	int sigfd;
 	int64_t now;
 	int link[HG_CFG_MAX_LANS];      /* last carrier state given to the core, -1 unknown */
-	struct svc_cb svc_cb[HG_CFG_MAX_SERVICES][3];
+	struct svc_cb svc_cb[HG_CFG_MAX_SERVICES][4];
+	struct hook_cb hook_cb[HOOKS_MAX];
+	int64_t next_watch;             /* host watch due, INT64_MAX if none configured */
+	int watch_busy;
 	int cmd_client;                 /* control client awaiting a reply, -1 none */
 	struct hg_event evq[128];
 	unsigned eq_head, eq_tail;
@@ -50,6 +56,13 @@ int daemon_read_key(const char *path, uint8_t *key, size_t cap, size_t *len,
 
 /* Runs until SIGTERM/SIGINT. Returns the exit code. */
 int daemon_run(struct daemon *d, const struct hg_config *cfg);
+
+/* Queues an event for the core (drained every loop turn). */
+void daemon_push(struct daemon *d, const struct hg_event *ev);
+/* hooks.c: run the event hook for a record, if it maps to a hook event. */
+void daemon_hook(struct daemon *d, const struct hg_action *a);
+/* hooks.c: start the host watch job (and schedule the next). */
+void daemon_watch(struct daemon *d);
 
 /* Renders `status` (json != 0: one JSON object) into buf. */
 void daemon_status(const struct daemon *d, int json, char *buf, size_t len);

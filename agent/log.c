@@ -66,13 +66,19 @@ static int64_t unix_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int format(char *line, unsigned len, const char *level, const char *fields)
+{
+	int n = snprintf(line, len, "{\"ts\":%lld,\"mono\":%lld,\"node\":\"%s\",\"level\":\"%s\",%s}\n",
+			 (long long)unix_ms(), (long long)log_mono, log_node, level, fields);
+	if (n > (int)len - 1)
+		n = (int)len - 1, line[n - 1] = '\n';
+	return n;
+}
+
 static void emit(const char *level, const char *fields)
 {
 	char line[1400];
-	int n = snprintf(line, sizeof(line), "{\"ts\":%lld,\"mono\":%lld,\"node\":\"%s\",\"level\":\"%s\",%s}\n",
-			 (long long)unix_ms(), (long long)log_mono, log_node, level, fields);
-	if (n > (int)sizeof(line) - 1)
-		n = sizeof(line) - 1, line[n - 1] = '\n';
+	int n = format(line, sizeof(line), level, fields);
 	/* One write per line: O_APPEND keeps lines whole between processes. */
 	if (write(log_fd, line, (size_t)n) < 0) {
 		/* nowhere left to complain */
@@ -118,11 +124,28 @@ void fatal(const char *fmt, ...)
 	exit(1);
 }
 
+static void record_fields(char *fields, unsigned len, const char *event, const char *rule,
+			  const char *why, const char *role)
+{
+	char e[64], w[600];
+
+	snprintf(fields, len, "\"event\":\"%s\",\"rule\":\"%s\",\"role\":\"%s\",\"why\":\"%s\"",
+		 log_json_escape(event, e, sizeof(e)), rule, role, log_json_escape(why, w, sizeof(w)));
+}
+
 void log_record(const char *event, const char *rule, const char *why, const char *role)
 {
-	char e[64], w[600], fields[900];
+	char fields[900];
 
-	snprintf(fields, sizeof(fields), "\"event\":\"%s\",\"rule\":\"%s\",\"role\":\"%s\",\"why\":\"%s\"",
-		 log_json_escape(event, e, sizeof(e)), rule, role, log_json_escape(why, w, sizeof(w)));
+	record_fields(fields, sizeof(fields), event, rule, why, role);
 	emit("info", fields);
+}
+
+int log_format_record(char *buf, unsigned len, const char *event, const char *rule,
+		      const char *why, const char *role)
+{
+	char fields[900];
+
+	record_fields(fields, sizeof(fields), event, rule, why, role);
+	return format(buf, len, "info", fields);
 }

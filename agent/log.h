@@ -24,6 +24,9 @@ void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 void log_record(const char *event, const char *rule, const char *why, const char *role);
+/* The same record as one JSON line (with '\n') for `headguard events`. */
+int  log_format_record(char *buf, unsigned len, const char *event, const char *rule,
+		       const char *why, const char *role);
 
 /* Writes s as a JSON string body (no quotes) into buf; returns buf. */
 char *log_json_escape(const char *s, char *buf, unsigned len);

@@ -6,6 +6,7 @@
 #include "agent/ctl.h"
 #include "agent/daemon.h"
 #include "agent/log.h"
+#include "agent/probe.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 		"  switchover [-c FILE | -s SOCKET]           move the cluster to the other node\n"
 		"  standby    [-c FILE | -s SOCKET]           make this node ineligible (hands over if active)\n"
 		"  unstandby  [-c FILE | -s SOCKET]           make this node eligible again\n"
+		"  events     [-c FILE | -s SOCKET]           stream decision records as JSON lines\n"
 		"options:\n"
 		"  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
 		"  -n, --node NODE     this node's name in the configuration (default: short host name)\n"
@@ -179,6 +181,13 @@ static int cmd_client(const char *word, const char *path, const char *node,
 		sock = cfg.control_socket;
 	}
 	snprintf(line, sizeof(line), "%s%s", word, json && !strcmp(word, "status") ? " json" : "");
+	if (!strcmp(word, "events")) {
+		int rc = ctl_stream(sock, line, 1);
+		if (rc < 0)
+			fprintf(stderr, "headguard: control socket %s: %s (is the agent running?)\n",
+				sock, strerror(-rc));
+		return rc < 0;
+	}
 	int rc = ctl_request(sock, line, buf, sizeof(buf));
 	if (rc < 0) {
 		fprintf(stderr, "headguard: control socket %s: %s (is the agent running?)\n", sock,
@@ -222,6 +231,8 @@ int main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "probe"))   /* internal: run by the agent as a job */
+		return probe_main(argc - 2, argv + 2);
 	optind = 2;
 	while ((ch = getopt_long(argc, argv, "c:n:s:jh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -242,7 +253,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "check"))
 		return cmd_check(path, node);
 	if (!strcmp(cmd, "status") || !strcmp(cmd, "switchover") || !strcmp(cmd, "standby") ||
-	    !strcmp(cmd, "unstandby"))
+	    !strcmp(cmd, "unstandby") || !strcmp(cmd, "events"))
 		return cmd_client(cmd, path, node, sock, json);
 	fprintf(stderr, "headguard: unknown command %s\n", cmd);
 	usage(stderr);

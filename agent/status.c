@@ -47,11 +47,13 @@ static void json(const struct daemon *d, struct out *o)
 	    cfg->node[cfg->self].name, hg_role_name(c->role), b(c->vip_held),
 	    b(hg_core_eligible(c)), b(c->admin_standby), (unsigned long long)c->incarnation,
 	    (long long)(d->now - c->role_since));
+	put(o, "\"host_ok\":%s,", b(c->host_ok));
 	put(o, "\"peer\":{\"node\":\"%s\",\"heard\":%s,\"role\":\"%s\",\"eligible\":%s,\"holds_vip\":%s,"
-	    "\"incarnation\":%llu,\"last_heartbeat_ms\":%lld,\"lost\":%s},",
+	    "\"incarnation\":%llu,\"last_heartbeat_ms\":%lld,\"max_gap_ms\":%lld,\"lost\":%s},",
 	    cfg->node[cfg->peer].name, b(fresh), c->peer.incarnation ? hg_role_name(pv->role) : "unknown",
 	    b(fresh && (pv->flags & HG_F_ELIGIBLE)), b(fresh && (pv->flags & HG_F_HOLDS_VIP)),
-	    (unsigned long long)c->peer.incarnation, age(d, c->peer.last_hb), b(c->peer_lost));
+	    (unsigned long long)c->peer.incarnation, age(d, c->peer.last_hb),
+	    (long long)c->peer.max_gap, b(c->peer_lost));
 	put(o, "\"paths\":[");
 	for (int i = 0; i < cfg->n_lans; i++)
 		for (int k = 0; k < 2; k++)
@@ -70,9 +72,11 @@ static void json(const struct daemon *d, struct out *o)
 	for (int i = 0; i < cfg->n_services; i++) {
 		const struct hg_service *s = &c->svc[i];
 		put(o, "%s{\"name\":\"%s\",\"state\":\"%s\",\"restarts\":%u,\"failures\":%u,\"gave_up\":%s,"
-		    "\"last_failure_ms\":%lld}", i ? "," : "", cfg->service[i].name,
-		    hg_svc_state_name(s->state), s->restarts, s->failures, b(s->gave_up),
-		    s->last_failure < 0 ? -1 : (long long)(d->now - s->last_failure));
+		    "\"ready\":%s,\"last_failure_ms\":%lld,\"last_probe_ms\":%lld}", i ? "," : "",
+		    cfg->service[i].name, hg_svc_state_name(s->state), s->restarts, s->failures,
+		    b(s->gave_up), b(!s->unready),
+		    s->last_failure < 0 ? -1 : (long long)(d->now - s->last_failure),
+		    s->last_probe < 0 ? -1 : (long long)(d->now - s->last_probe));
 	}
 	put(o, "],\"counters\":{\"rx_ok\":%llu,\"rx_replay\":%llu,\"rx_bad_mac\":%llu,\"rx_malformed\":%llu,"
 	    "\"rx_unknown\":%llu,\"tx\":%llu,\"takeovers\":%llu,\"releases\":%llu,\"stalls\":%llu}}\n",
@@ -110,8 +114,10 @@ static void text(const struct daemon *d, struct out *o)
 		put(o, "\ngateway %s: last reply %lld ms ago", cfg->gateway, age(d, c->gw_last));
 	put(o, "\nservices:");
 	for (int i = 0; i < cfg->n_services; i++)
-		put(o, " %s=%s(restarts %u)%s", cfg->service[i].name, hg_svc_state_name(c->svc[i].state),
-		    c->svc[i].restarts, c->svc[i].gave_up ? "GIVEN-UP" : "");
+		put(o, " %s=%s(restarts %u%s%s, last probe %lld ms ago)", cfg->service[i].name,
+		    hg_svc_state_name(c->svc[i].state), c->svc[i].restarts,
+		    c->svc[i].gave_up ? ", GIVEN UP" : "", c->svc[i].unready ? ", NOT READY" : "",
+		    c->svc[i].last_probe < 0 ? -1 : (long long)(d->now - c->svc[i].last_probe));
 	put(o, "\nfences: %llu  takeovers: %llu  releases: %llu\n", (unsigned long long)c->cnt.fences,
 	    (unsigned long long)c->cnt.takeovers, (unsigned long long)c->cnt.releases);
 	put(o, "heartbeats: %llu ok, %llu replayed, %llu bad HMAC, %llu malformed, %llu unknown sender\n",
