@@ -45,7 +45,11 @@ static void seq_next(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		}
 	} else if (c->seq_op == HG_SVC_STOP) {
 		if (c->seq_idx >= 0) {
-			run(c, c->seq_idx, HG_SVC_STOP, out);
+			/* A restart still running: its answer first, then the
+			 * stop (hg_svc_result), or the stop's answer would be
+			 * taken for stale and the release would never end. */
+			if (!c->svc[c->seq_idx].busy)
+				run(c, c->seq_idx, HG_SVC_STOP, out);
 			return;
 		}
 	} else {
@@ -154,6 +158,11 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 	if (!s->busy)
 		return;        /* stale answer */
 	s->busy = 0;
+	if (ev->op == HG_SVC_START && c->seq_op == HG_SVC_STOP && c->seq_idx == i) {
+		/* the restart that ran when the release began: stop it now */
+		run(c, i, HG_SVC_STOP, out);
+		return;
+	}
 	if (ev->op == HG_SVC_START && s->state == HG_SVC_STARTING) {
 		if (!ev->ok) {
 			failed(c, i, HG_SVC_START, ev->now, out);

@@ -426,6 +426,29 @@ static void test_replay_and_forgery(void)
 	CHECK_EQ(role(1), HG_ROLE_STANDBY);
 }
 
+/* Found by sim/dst (seed 863): a release that begins while a service
+ * restart is running. The stop must wait for the start's answer; before the
+ * fix the start's answer was taken for the stop's, the stop's answer was
+ * dropped as stale, and the node stayed releasing with the VIP for ever. */
+static void test_release_during_restart(void)
+{
+	up(3, 1);
+	P.n[0].svc_running[0] = 0;        /* the check fails, a restart follows */
+	hg_ms end = P.now + 3000;
+	while (P.now < end && !(P.n[0].core.svc[0].busy &&
+				P.n[0].core.svc[0].state == HG_SVC_STARTING))
+		pair_run(&P, P.now + 1);
+	CHECK(P.n[0].core.svc[0].busy);
+	pair_host(&P, 0, 0);              /* unfit while the start runs */
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(role(0), HG_ROLE_STANDBY);
+	CHECK_EQ(P.n[0].vip, 0);
+	CHECK_EQ(P.n[0].svc_running[0], 0);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].vip, 1);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 static void test_stall_guard(void)
 {
 	up(3, 1);
@@ -514,6 +537,7 @@ int main(int argc, char **argv)
 		{ "startup_alone", test_startup_alone },
 		{ "replay_and_forgery", test_replay_and_forgery },
 		{ "stall_guard", test_stall_guard },
+		{ "release_during_restart", test_release_during_restart },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || !strcmp(argv[1], tests[i].name))
