@@ -33,7 +33,7 @@
 enum kind {
 	K_NAME, K_PATH, K_PATH_OPT, K_SOCKET, K_U16, K_U32, K_U32_OFF,
 	K_BOOL, K_FAILBACK, K_IPV4_OPT, K_CMD, K_CMD_OPT, K_VIP, K_LINK, K_FENCE,
-	K_PROBE, K_DISK
+	K_PROBE, K_DISK, K_BMC
 };
 
 struct key {
@@ -75,6 +75,8 @@ static const struct key cluster_keys[CK_COUNT + 1] = {
 	[CK_WATCH_LOAD]    = { "watch_load", K_U32, CL(watch_load), 0, 100000 },
 	[CK_WATCH_MEMORY]  = { "watch_memory_mb", K_U32, CL(watch_memory_mb), 0, 100000000 },
 	[CK_WATCH_DISK]    = { "watch_disk", K_DISK, 0, 0, 0, 0 },
+	[CK_WATCHDOG]      = { "watchdog_timeout_ms", K_U32_OFF, CL(watchdog_timeout_ms), 1000, 600000 },
+	[CK_BMC_POLL]      = { "bmc_poll_ms", K_U32, CL(bmc_poll_ms), 100, 600000 },
 	[CK_COUNT]         = { NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -88,6 +90,7 @@ static const struct key node_keys[] = {
 	[NK_PRIORITY] = { "priority", K_U32, FIELD(struct hg_cfg_node, priority), 0, 65535 },
 	[NK_LINK]     = { "link", K_LINK, 0, 0, 0, 0 },
 	[NK_FENCE]    = { "fence", K_FENCE, 0, 0, 0, 0 },
+	[NK_BMC]      = { "bmc", K_BMC, 0, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -381,6 +384,14 @@ static int set_value(struct hg_cfg_ctx *c, const struct key *k, char *base, cons
 		}
 		return hg_cfgv_probe(v, &s->probe_kind, s->probe_arg, sizeof(s->probe_arg), m, mlen);
 	}
+	case K_BMC: {
+		struct hg_cfg_bmc *b = &c->out->node[c->index].bmc;
+		if (b->present) {
+			snprintf(m, mlen, "given twice in this section");
+			return -1;
+		}
+		return hg_cfgv_bmc(v, b, m, mlen);
+	}
 	case K_DISK:
 		if (c->out->n_watch_disks == HG_CFG_MAX_DISKS) {
 			snprintf(m, mlen, "at most %d watch_disk lines", HG_CFG_MAX_DISKS);
@@ -505,6 +516,7 @@ static void set_defaults(struct hg_config *o)
 	o->garp_refresh_ms = 10000;
 	o->hook_timeout_ms = 10000;
 	o->watch_interval_ms = 5000;
+	o->bmc_poll_ms = 1000;
 	snprintf(o->control_socket, sizeof(o->control_socket), "/run/headguard/headguard.sock");
 	snprintf(o->state_dir, sizeof(o->state_dir), "/var/lib/headguard");
 }

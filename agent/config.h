@@ -44,8 +44,23 @@ struct hg_cfg_lan {
 	int  heartbeat;                   /* 1: UDP and ICMP heartbeats run on it */
 };
 
-/* One fence level: an external fence-agents-compatible program. */
+/* A node's BMC, read for evidence (power, watchdog, sensors) and used by
+ * the native fence level. The password lives in a root-only file. */
+struct hg_cfg_bmc {
+	int present;
+	char addr[HG_CFG_ADDR_MAX];       /* IPv4 */
+	uint16_t port;                    /* 623 */
+	char user[HG_CFG_NAME_MAX];
+	char password_file[HG_CFG_PATH_MAX];
+	int cipher;                       /* 17 by default; 0 refused */
+	int privilege;                    /* 3 operator, 4 administrator (default) */
+	uint32_t timeout_ms;              /* per request, default 1000 */
+};
+
+/* One fence level: an external fence-agents-compatible program, or the
+ * native IPMI driver on the node's BMC ("fence = ipmi"). */
 struct hg_cfg_fence_level {
+	int native;                       /* 1: native IPMI, agent is "ipmi" */
 	char agent[HG_CFG_PATH_MAX];      /* absolute path of the program */
 	/* key=value lines given to the agent on stdin, '\n'-separated, without
 	 * "action=" and without any password (see password_file). */
@@ -59,6 +74,7 @@ struct hg_cfg_node {
 	uint16_t id;                      /* 1..65535, unique, on the wire */
 	uint32_t priority;                /* higher is preferred as active */
 	struct hg_cfg_link link[HG_CFG_MAX_LANS]; /* indexed like hg_config.lan */
+	struct hg_cfg_bmc bmc;            /* this node's BMC, if configured */
 	int n_levels;                     /* fence levels to fence THIS node */
 	struct hg_cfg_fence_level level[HG_CFG_MAX_LEVELS];
 };
@@ -108,6 +124,9 @@ struct hg_config {
 	uint32_t garp_count;              /* gratuitous ARPs sent on takeover */
 	uint32_t garp_interval_ms;        /* spacing of the takeover burst */
 	uint32_t garp_refresh_ms;         /* periodic refresh while active, 0 = off */
+
+	uint32_t watchdog_timeout_ms;     /* own BMC watchdog (self-fence), 0 = off */
+	uint32_t bmc_poll_ms;             /* how often both BMCs are read */
 
 	char hook[HG_CFG_PATH_MAX];       /* event hook program, "" = none */
 	uint32_t hook_timeout_ms;

@@ -203,6 +203,14 @@ int hg_cfg_check(struct hg_cfg_ctx *c, const char *self)
 	if (check_timing(c) != 0)
 		return -1;
 	for (i = 0; i < 2; i++)
+		for (int l = 0; l < o->node[i].n_levels; l++)
+			if (o->node[i].level[l].native && !o->node[i].bmc.present)
+				return hg_cfg_err(c, c->node[i].line, "[node %s]: fence = ipmi needs "
+						  "the node's bmc = line", o->node[i].name);
+	if (o->watchdog_timeout_ms && (!o->node[0].bmc.present || !o->node[1].bmc.present))
+		return hg_cfg_err(c, 0, "watchdog_timeout_ms: the self-fence needs each "
+				  "node's bmc = line");
+	for (i = 0; i < 2; i++)
 		if (self != NULL && strcmp(o->node[i].name, self) == 0) {
 			o->self = i;
 			o->peer = 1 - i;

@@ -33,9 +33,10 @@ enum {
 	CK_FENCE_DELAY, CK_FENCE_RETRY, CK_FAILBACK, CK_HOLDDOWN, CK_GATEWAY,
 	CK_GW_TIMEOUT, CK_GARP_COUNT, CK_GARP_INTERVAL, CK_GARP_REFRESH,
 	CK_SOCKET, CK_STATE_DIR, CK_LOG_FILE, CK_VIP, CK_HOOK, CK_HOOK_TIMEOUT,
-	CK_WATCH_INTERVAL, CK_WATCH_LOAD, CK_WATCH_MEMORY, CK_WATCH_DISK, CK_COUNT
+	CK_WATCH_INTERVAL, CK_WATCH_LOAD, CK_WATCH_MEMORY, CK_WATCH_DISK, CK_WATCHDOG,
+	CK_BMC_POLL, CK_COUNT
 };
-enum { NK_ID, NK_PRIORITY, NK_LINK, NK_FENCE, NK_COUNT };
+enum { NK_ID, NK_PRIORITY, NK_LINK, NK_FENCE, NK_BMC, NK_COUNT };
 
 /* One section as it appeared in the text. */
 struct hg_cfg_sec {
@@ -113,6 +114,8 @@ int hg_cfgv_fence(const char *v, struct hg_cfg_fence_level *lv, char *msg, size_
  * not fit in buf. */
 /* "tcp ADDR PORT" | "systemd UNIT" | "pid /ABS/FILE" */
 int hg_cfgv_probe(const char *v, int *kind, char *arg, size_t argsize, char *msg, size_t msglen);
+/* "ADDRESS username=U password_file=/P [cipher=N] [privilege=operator|admin] [port=N] [timeout_ms=N]" */
+int hg_cfgv_bmc(const char *v, struct hg_cfg_bmc *b, char *msg, size_t msglen);
 /* "/ABS/PATH MB" */
 int hg_cfgv_disk(const char *v, struct hg_cfg_disk *d, char *msg, size_t msglen);
 

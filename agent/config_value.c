@@ -276,6 +276,20 @@ int hg_cfgv_fence(const char *v, struct hg_cfg_fence_level *lv, char *msg, size_
 		return fail(msg, msglen, "fence level too long");
 	if (n == 0)
 		return fail(msg, msglen, "expected AGENT-PATH option=value ..., got nothing");
+	if (strcmp(tok[0], "ipmi") == 0) {
+		/* The native driver on the node's own `bmc =` settings: only
+		 * its timeout is a level option. */
+		lv->native = 1;
+		snprintf(lv->agent, sizeof(lv->agent), "ipmi");
+		for (i = 1; i < n; i++) {
+			if (strncmp(tok[i], "timeout_ms=", 11) != 0)
+				return fail(msg, msglen, "fence = ipmi takes only timeout_ms=; the BMC "
+					    "is the node's bmc = line, got \"%.*s%s\"", QUOTED(tok[i]));
+			if (hg_cfgv_uint(tok[i] + 11, 100, 600000, &lv->timeout_ms, msg, msglen) != 0)
+				return fail(msg, msglen, "timeout_ms=: expected an integer 100..600000");
+		}
+		return 0;
+	}
 	if (hg_cfgv_path(tok[0], lv->agent, sizeof(lv->agent), msg, msglen) != 0)
 		return fail(msg, msglen, "the agent must be an absolute path (at most "
 			    "%zu characters), got \"%.*s%s\"",
@@ -335,5 +349,65 @@ int hg_cfgv_disk(const char *v, struct hg_cfg_disk *d, char *msg, size_t msglen)
 		return part_err(msg, msglen, "path", t);
 	if (hg_cfgv_uint(tok[1], 1, 100000000, &d->min_mb, t, sizeof(t)) != 0)
 		return part_err(msg, msglen, "megabytes", t);
+	return 0;
+}
+
+int hg_cfgv_bmc(const char *v, struct hg_cfg_bmc *b, char *msg, size_t msglen)
+{
+	char buf[HG_CFG_CMD_MAX], *tok[8], t[HG_CFG_MSG_MAX];
+	struct in_addr in;
+	uint32_t u;
+	int n = hg_cfgv_split(v, buf, sizeof(buf), tok, 8);
+
+	memset(b, 0, sizeof(*b));
+	b->port = 623;
+	b->cipher = 17;
+	b->privilege = 4;
+	b->timeout_ms = 1000;
+	if (n < 1 || inet_pton(AF_INET, tok[0], &in) != 1)
+		return fail(msg, msglen, "expected ADDRESS username=USER password_file=/PATH "
+			    "[cipher=N] [privilege=operator|admin] [port=N] [timeout_ms=N], got \"%.*s%s\"",
+			    QUOTED(v));
+	snprintf(b->addr, sizeof(b->addr), "%s", tok[0]);
+	for (int i = 1; i < n; i++) {
+		char *eq = strchr(tok[i], '=');
+		if (!eq)
+			return fail(msg, msglen, "expected option=value, got \"%.*s%s\"", QUOTED(tok[i]));
+		*eq = 0;
+		const char *k = tok[i], *val = eq + 1;
+		if (is_secret(k))
+			return fail(msg, msglen, "inline %s= is refused: keep the BMC password in a "
+				    "root-only file and give password_file=/path", k);
+		if (!strcmp(k, "username")) {
+			if (hg_cfgv_name(val, b->user, t, sizeof(t)) != 0)
+				return part_err(msg, msglen, "username", t);
+		} else if (!strcmp(k, "password_file")) {
+			if (hg_cfgv_path(val, b->password_file, sizeof(b->password_file), t, sizeof(t)) != 0)
+				return part_err(msg, msglen, "password_file", t);
+		} else if (!strcmp(k, "cipher")) {
+			if (hg_cfgv_uint(val, 1, 17, &u, t, sizeof(t)) != 0)
+				return fail(msg, msglen, "cipher: expected a cipher suite 1..17 "
+					    "(0 sends the password unauthenticated and is refused)");
+			b->cipher = (int)u;
+		} else if (!strcmp(k, "privilege")) {
+			if (strcmp(val, "operator") && strcmp(val, "admin"))
+				return fail(msg, msglen, "privilege: expected operator or admin");
+			b->privilege = strcmp(val, "admin") ? 3 : 4;
+		} else if (!strcmp(k, "port")) {
+			if (hg_cfgv_uint(val, 1, 65535, &u, t, sizeof(t)) != 0)
+				return part_err(msg, msglen, "port", t);
+			b->port = (uint16_t)u;
+		} else if (!strcmp(k, "timeout_ms")) {
+			if (hg_cfgv_uint(val, 100, 60000, &u, t, sizeof(t)) != 0)
+				return part_err(msg, msglen, "timeout_ms", t);
+			b->timeout_ms = u;
+		} else {
+			return fail(msg, msglen, "unknown option %.*s%s= (username, password_file, "
+				    "cipher, privilege, port, timeout_ms)", QUOTED(k));
+		}
+	}
+	if (!b->user[0] || !b->password_file[0])
+		return fail(msg, msglen, "username= and password_file= are required");
+	b->present = 1;
 	return 0;
 }

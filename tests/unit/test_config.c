@@ -353,6 +353,22 @@ static const struct bad {
 	  "give check or probe, not both" },
 	{ BASE "[service s]\nstart = x\nstop = y\nrestart_window_ms = 10\n", 17,
 	  "restart_window_ms: expected an integer 1000.." },
+	/* BMC access and native fencing (issues 4 and 5) */
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password=x\n", 14,
+	  "bmc: inline password= is refused" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=0\n", 14,
+	  "bmc: cipher: expected a cipher suite 1..17" },
+	{ NODE_A_LAST LINK_A "bmc = bmc-a username=ADMIN password_file=/p\n", 14,
+	  "bmc: expected ADDRESS" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN\n", 14,
+	  "username= and password_file= are required" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p\n"
+	  "bmc = 203.0.113.21 username=ADMIN password_file=/p\n", 15, "bmc: given twice" },
+	{ NODE_A_LAST LINK_A "fence = ipmi timeout_ms=3000\n", 10,
+	  "fence = ipmi needs the node's bmc = line" },
+	{ NODE_A_LAST LINK_A "fence = ipmi ip=192.0.2.1\n", 14, "fence = ipmi takes only timeout_ms=" },
+	{ BASE "watchdog_timeout_ms = 500\n", 14, "watchdog_timeout_ms: expected 0 (off) or an integer 1000.." },
+	{ BASE "watchdog_timeout_ms = 5000\n", 0, "the self-fence needs each node's bmc = line" },
 	/* values */
 	{ BASE "interval_ms = fast\n", 14,
 	  "interval_ms: expected an integer 10..60000, got \"fast\"" },
@@ -557,6 +573,36 @@ static void test_supervision_keys(void)
 	CHECK_EQ(c.n_watch_disks, 0);
 }
 
+static void test_bmc_keys(void)
+{
+	static const char text[] = NODE_A_LAST LINK_A
+		"bmc = 203.0.113.21 username=ADMIN password_file=/etc/hg/bmc-a.pass cipher=3 "
+		"privilege=operator port=6230 timeout_ms=500\n"
+		"fence = ipmi timeout_ms=3000\n";
+	static struct hg_config c;
+	char err[256];
+
+	CHECK_EQ(hg_config_parse(text, "b", &c, err, sizeof(err)), 0);
+	CHECK_STR(err, "");
+	const struct hg_cfg_node *a = &c.node[c.peer];
+	CHECK_STR(a->name, "a");
+	CHECK_EQ(a->bmc.present, 1);
+	CHECK_STR(a->bmc.addr, "203.0.113.21");
+	CHECK_STR(a->bmc.user, "ADMIN");
+	CHECK_STR(a->bmc.password_file, "/etc/hg/bmc-a.pass");
+	CHECK_EQ(a->bmc.cipher, 3);
+	CHECK_EQ(a->bmc.privilege, 3);
+	CHECK_EQ(a->bmc.port, 6230);
+	CHECK_EQ(a->bmc.timeout_ms, 500);
+	CHECK_EQ(a->n_levels, 2);
+	CHECK_EQ(a->level[1].native, 1);
+	CHECK_EQ(a->level[1].timeout_ms, 3000);
+	CHECK_EQ(a->level[0].native, 0);
+	CHECK_EQ(c.node[c.self].bmc.present, 0);
+	CHECK_EQ(c.bmc_poll_ms, 1000);
+	CHECK_EQ(c.watchdog_timeout_ms, 0);
+}
+
 static void test_bad(void)
 {
 	size_t i;
@@ -718,6 +764,7 @@ int main(void)
 	test_self_peer();
 	test_doc_examples();
 	test_supervision_keys();
+	test_bmc_keys();
 	test_bad();
 	test_syntax();
 	test_fence_levels();
