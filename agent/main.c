@@ -109,9 +109,21 @@ static int check_system(const struct hg_config *cfg)
 	}
 	sodium_memzero(key, sizeof(key));
 	const struct hg_cfg_node *peer = &cfg->node[cfg->peer];
+	for (int n = 0; n < 2; n++) {
+		const struct hg_cfg_bmc *b = &cfg->node[n].bmc;
+		struct stat st;
+		if (b->present && (stat(b->password_file, &st) < 0 || (st.st_mode & 077))) {
+			fprintf(stderr, "headguard: BMC of node %s: password file %s %s\n",
+				cfg->node[n].name, b->password_file,
+				errno == ENOENT ? "does not exist" : "must be readable by its owner only (chmod 600)");
+			bad = 1;
+		}
+	}
 	for (int i = 0; i < peer->n_levels; i++) {
 		const struct hg_cfg_fence_level *l = &peer->level[i];
 		struct stat st;
+		if (l->native)
+			continue;   /* the node's bmc = line, checked above */
 		if (access(l->agent, X_OK) < 0) {
 			fprintf(stderr, "headguard: fence level %d for node %s: %s: %s\n", i + 1,
 				peer->name, l->agent, strerror(errno));
