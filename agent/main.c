@@ -112,10 +112,11 @@ static int check_system(const struct hg_config *cfg)
 	for (int n = 0; n < 2; n++) {
 		const struct hg_cfg_bmc *b = &cfg->node[n].bmc;
 		struct stat st;
-		if (b->present && (stat(b->password_file, &st) < 0 || (st.st_mode & 077))) {
+		int missing = b->present && stat(b->password_file, &st) < 0;
+		if (b->present && (missing || (st.st_mode & 077))) {
 			fprintf(stderr, "headguard: BMC of node %s: password file %s %s\n",
 				cfg->node[n].name, b->password_file,
-				errno == ENOENT ? "does not exist" : "must be readable by its owner only (chmod 600)");
+				missing ? "cannot be read" : "must be readable by its owner only (chmod 600)");
 			bad = 1;
 		}
 	}
@@ -129,10 +130,11 @@ static int check_system(const struct hg_config *cfg)
 				peer->name, l->agent, strerror(errno));
 			bad = 1;
 		}
-		if (l->password_file[0] && (stat(l->password_file, &st) < 0 || (st.st_mode & 077))) {
+		int missing = l->password_file[0] && stat(l->password_file, &st) < 0;
+		if (l->password_file[0] && (missing || (st.st_mode & 077))) {
 			fprintf(stderr, "headguard: fence level %d for node %s: password file %s %s\n",
 				i + 1, peer->name, l->password_file,
-				errno == ENOENT ? "does not exist" : "must be readable by its owner only (chmod 600)");
+				missing ? "cannot be read" : "must be readable by its owner only (chmod 600)");
 			bad = 1;
 		}
 	}
