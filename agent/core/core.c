@@ -459,7 +459,10 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 	case HG_ROLE_FENCING:
 		if (c->fence_busy || c->fence_retry_at < 0)
 			return -1;
-		if (hg_core_peer_fresh(c, now))
+		/* Rule 4: a retry is a new accusation. A peer that answers on
+		 * any path again (its kernel pings back while its agent is
+		 * stopped) is not presumed failed any more. */
+		if (hg_core_peer_fresh(c, now) || !c->peer_lost)
 			return SM_PEER_BACK;
 		return now >= c->fence_retry_at ? SM_FENCE_RETRY : -1;
 	case HG_ROLE_ACTIVE:

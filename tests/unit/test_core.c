@@ -449,6 +449,61 @@ static void test_release_during_restart(void)
 	CHECK_EQ(P.two_holders, 0);
 }
 
+/* Found by sim/dst (seed 7093): b's fence of a failed; then a answers
+ * pings again (its kernel runs, its agent is stopped) but sends no
+ * heartbeat. Rule 4: a peer that answers on any path is not presumed failed,
+ * so b must not fence again; it goes back to standby. One core, by hand. */
+static void test_no_refence_while_pinged(void)
+{
+	static struct hg_core c;
+	static struct hg_actions out;
+	struct hg_params p = P.params[1];
+	struct hg_event ev;
+	int fences = 0;
+
+	pair_init(&P, 1, 0);
+	p = P.params[1];
+	p.have_gateway = 0;
+	hg_core_init(&c, &p, 7, 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_LINK;
+	ev.ok = 1;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	for (hg_ms t = 0; t < 1000; t += 50) {      /* a is active */
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HG_EV_HB;
+		ev.now = t;
+		ev.hb = (struct hg_hb){ .from = 1, .to = 2, .incarnation = 5, .seq = (uint64_t)t + 1,
+					.role = HG_ROLE_ACTIVE, .flags = HG_F_HOLDS_VIP | HG_F_ELIGIBLE };
+		out.n = 0;
+		hg_core_step(&c, &ev, &out);
+	}
+	for (hg_ms t = 1000; t < 8000; t += 50) {   /* silence, then pings only */
+		memset(&ev, 0, sizeof(ev));
+		ev.now = t;
+		ev.type = t >= 2000 ? HG_EV_ICMP : HG_EV_TICK;
+		out.n = 0;
+		hg_core_step(&c, &ev, &out);
+		for (int k = 0; k < out.n; k++) {
+			if (out.a[k].type != HG_ACT_FENCE)
+				continue;
+			fences++;
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HG_EV_FENCE;
+			ev.now = t + 10;
+			ev.gen = out.a[k].gen;
+			ev.outcome = HG_FENCE_FAILED;
+			out.n = 0;
+			hg_core_step(&c, &ev, &out);
+			break;
+		}
+	}
+	CHECK_EQ(fences, 1);
+	CHECK_EQ(c.role, HG_ROLE_STANDBY);
+	CHECK_EQ(c.vip_held, 0);
+}
+
 static void test_stall_guard(void)
 {
 	up(3, 1);
@@ -538,6 +593,7 @@ int main(int argc, char **argv)
 		{ "replay_and_forgery", test_replay_and_forgery },
 		{ "stall_guard", test_stall_guard },
 		{ "release_during_restart", test_release_during_restart },
+		{ "no_refence_while_pinged", test_no_refence_while_pinged },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || !strcmp(argv[1], tests[i].name))
