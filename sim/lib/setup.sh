@@ -110,6 +110,8 @@ write_agent_conf() {
 			garp_count = 3
 			garp_interval_ms = 50
 			garp_refresh_ms = 5000
+			hook = $HG_ROOT/sim/hook
+			hook_timeout_ms = 2000
 			control_socket = $LAB_RUN/$self/ctl.sock
 			state_dir = $LAB_RUN/$self/state
 			log_file = $LAB_RUN/$self/agent.log
@@ -136,9 +138,13 @@ write_agent_conf() {
 			start = $HG_ROOT/sim/svc start demo
 			stop = $HG_ROOT/sim/svc stop demo
 			check = $HG_ROOT/sim/svc check demo
+			standby_check = $HG_ROOT/sim/svc ready demo
 			timeout_ms = 3000
-			check_interval_ms = 1000
+			check_interval_ms = 200
+			check_timeout_ms = 1500
 			restarts = 2
+			restart_window_ms = 30000
+			restart_backoff_ms = 100
 		EOF
 	} >"$LAB_RUN/$self.conf"
 	chmod 600 "$LAB_RUN/$self.conf"
