@@ -626,6 +626,13 @@ static void on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actio
 			return;
 		}
 		c->vip_held = 1;
+		if (c->role != HG_ROLE_ACTIVE) {
+			/* Released before the VIPs were even up (unfit, dual
+			 * active): the stop sequence and the removal are under
+			 * way; starting services now would undo the release. */
+			hg_record(out, "vip_added", "", "VIPs added after the release began: not starting services");
+			return;
+		}
 		hg_record(out, "vip_added", "", "VIPs added; announcing them and starting services");
 		c->garp_left = c->p.garp_count;
 		c->garp_next = ev->now;

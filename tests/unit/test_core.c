@@ -504,6 +504,108 @@ static void test_no_refence_while_pinged(void)
 	CHECK_EQ(c.vip_held, 0);
 }
 
+/* Found by sim/dst (seed 5378): a node became unfit between its VIP add
+ * and the answer to it. The release stopped the services and asked for the
+ * VIPs' removal; then the late "VIPs added" answer started every service
+ * again, replacing the stop sequence: the node stayed releasing with the
+ * VIPs and the services for ever. One core, by hand. */
+static void hb_from_a(struct hg_core *c, struct hg_actions *out, hg_ms t, uint64_t inc,
+		      uint64_t seq, int role, int flags)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_HB;
+	ev.now = t;
+	ev.hb = (struct hg_hb){ .from = 1, .to = 2, .incarnation = inc, .seq = seq,
+				.role = (uint8_t)role, .flags = (uint8_t)flags,
+				.ack_incarnation = c->incarnation };
+	out->n = 0;
+	hg_core_step(c, &ev, out);
+}
+
+static int emitted(const struct hg_actions *out, enum hg_act_type t, int op)
+{
+	for (int k = 0; k < out->n; k++)
+		if (out->a[k].type == t && out->a[k].op == op)
+			return 1;
+	return 0;
+}
+
+static void test_unfit_before_vip_answer(void)
+{
+	static struct hg_core c;
+	static struct hg_actions out;
+	struct hg_event ev;
+
+	pair_init(&P, 1, 1);
+	struct hg_params p = P.params[1];
+	p.have_gateway = 0;
+	hg_core_init(&c, &p, 7, 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_LINK;
+	ev.ok = 1;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	for (hg_ms t = 0; t < 1000; t += 50)
+		hb_from_a(&c, &out, t, 5, (uint64_t)t + 1, HG_ROLE_ACTIVE, HG_F_HOLDS_VIP | HG_F_ELIGIBLE);
+	uint64_t gen = 0;
+	for (hg_ms t = 1000; t < 2000 && !gen; t += 10) {   /* a dies */
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HG_EV_TICK;
+		ev.now = t;
+		out.n = 0;
+		hg_core_step(&c, &ev, &out);
+		for (int k = 0; k < out.n; k++)
+			if (out.a[k].type == HG_ACT_FENCE)
+				gen = out.a[k].gen;
+	}
+	CHECK(gen != 0);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_FENCE;
+	ev.now = 2000;
+	ev.gen = gen;
+	ev.outcome = HG_FENCE_CONFIRMED;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	CHECK(emitted(&out, HG_ACT_VIP, HG_VIP_ADD));
+	CHECK_EQ(c.role, HG_ROLE_ACTIVE);
+	/* before the VIP answer: a is back as a fit standby, b's host fails */
+	hb_from_a(&c, &out, 2001, 6, 1, HG_ROLE_STANDBY, HG_F_ELIGIBLE);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_HOST;
+	ev.now = 2001;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	CHECK_EQ(c.role, HG_ROLE_RELEASING);
+	/* the answers, in order: VIP added, the stop of the service, VIP removed */
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_VIP;
+	ev.now = 2002;
+	ev.op = HG_VIP_ADD;
+	ev.ok = 1;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	CHECK(!emitted(&out, HG_ACT_SVC, HG_SVC_START));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_SVC;
+	ev.now = 2010;
+	ev.op = HG_SVC_STOP;
+	ev.ok = 1;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	CHECK(emitted(&out, HG_ACT_VIP, HG_VIP_DEL));
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_VIP;
+	ev.now = 2011;
+	ev.op = HG_VIP_DEL;
+	ev.ok = 1;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	CHECK_EQ(c.role, HG_ROLE_STANDBY);
+	CHECK_EQ(c.vip_held, 0);
+}
+
 static void test_stall_guard(void)
 {
 	up(3, 1);
@@ -594,6 +696,7 @@ int main(int argc, char **argv)
 		{ "stall_guard", test_stall_guard },
 		{ "release_during_restart", test_release_during_restart },
 		{ "no_refence_while_pinged", test_no_refence_while_pinged },
+		{ "unfit_before_vip_answer", test_unfit_before_vip_answer },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || !strcmp(argv[1], tests[i].name))
