@@ -6,8 +6,30 @@
 HG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LAB_RUN=/run/headguard-lab
 BUILD=$HG_ROOT/build
-# HG_LAB_AGENT replaces the agent binary (tests of the lab itself).
-AGENT=${HG_LAB_AGENT:-$BUILD/agent/headguard}
+KEEPALIVED=/usr/sbin/keepalived
+# Which failover system the nodes run (docs/lab.md, "keepalived mode"):
+# `up` takes HG_LAB_SYSTEM (default headguard) and records it in
+# $LAB_RUN/system; every later command, node-host and svc read it there.
+lab_system_set() {	# headguard|keepalived
+	case $1 in
+	headguard)
+		# HG_LAB_AGENT replaces the agent binary (tests of the lab itself).
+		AGENT=${HG_LAB_AGENT:-$BUILD/agent/headguard}
+		ACTIVE_ROLE=active STANDBY_ROLE=standby
+		;;
+	keepalived)
+		AGENT=$KEEPALIVED
+		ACTIVE_ROLE=master STANDBY_ROLE=backup
+		;;
+	*) echo "lab: HG_LAB_SYSTEM must be headguard or keepalived, got '$1'" >&2; exit 2 ;;
+	esac
+	LAB_SYSTEM=$1
+}
+if [ -r "$LAB_RUN/system" ]; then
+	lab_system_set "$(<"$LAB_RUN/system")"
+else
+	lab_system_set "${HG_LAB_SYSTEM:-headguard}"
+fi
 FENCE_AGENT=$BUILD/fencing/hg-fence-ipmi
 DEMO_SVC=$BUILD/sim/hg-demo-svc
 PROBE=$BUILD/sim/hg-probe
@@ -151,9 +173,11 @@ holds_vip_ip() {
 }
 
 # The agent's own status as one JSON object, or nothing if it does not answer.
+# In keepalived mode: keepalived's state from its log (sim/lib/keepalived.sh).
 agent_status_json() {
 	local out
 	ns_exists "hg-$1" || return 1
+	[ "$LAB_SYSTEM" != keepalived ] || { kal_status_json "$1"; return; }
 	out=$(timeout 2 ip netns exec "hg-$1" "$AGENT" status --json \
 		-c "$LAB_RUN/$1.conf" -n "$1" 2>/dev/null) || return 1
 	jq -ce 'select(type == "object")' <<<"$out" 2>/dev/null
@@ -172,3 +196,6 @@ wait_pids_gone() {
 	done
 	return 1
 }
+
+# shellcheck source=sim/lib/keepalived.sh
+. "$HG_ROOT/sim/lib/keepalived.sh"

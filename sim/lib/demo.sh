@@ -105,7 +105,7 @@ cmd_demo() {
 			[ "$ans" = b ] && tcp_ts=$(now_ms)
 		fi
 		if [ -n "$tcp_ts" ] && st=$(agent_status_json b) &&
-			[ "$(jq -r '.role' <<<"$st")" = active ] && holds_vip_ip b; then
+			[ "$(jq -r '.role' <<<"$st")" = "$ACTIVE_ROLE" ] && holds_vip_ip b; then
 			b_ready=1
 			break
 		fi
@@ -123,10 +123,17 @@ cmd_demo() {
 
 	t_cut=$(log_first a power_cut "$fault_ts")
 	t_off=$(log_first a power_off "$fault_ts")
-	t_lost=$(log_first b peer_lost "$fault_ts")
+	if [ "$LAB_SYSTEM" = keepalived ]; then
+		# keepalived detects, takes the VIP and announces it in one step and
+		# says so only through the notify script, called right after.
+		t_lost=$(log_first b vrrp_master "$fault_ts")
+		t_vip=$t_lost
+	else
+		t_lost=$(log_first b peer_lost "$fault_ts")
+		t_vip=$(log_first b vip_added "$fault_ts")
+	fi
 	t_fstart=$(log_first b fence_start "$fault_ts")
 	t_fok=$(log_first b fence_confirmed "$fault_ts")
-	t_vip=$(log_first b vip_added "$fault_ts")
 	t_svc=$(log_first b services_started "$fault_ts")
 	# The outage: the longest silence of the probe that covers the fault
 	# (its last reply may come a little after we sent power off).
@@ -137,7 +144,11 @@ cmd_demo() {
 
 	demo_step power_cut "$t_cut" "$fault_ts" "node a's host process gets SIGTERM from its BMC"
 	demo_step powered_off "$t_off" "$fault_ts" "node a powered off (its BMC killed the host)"
-	demo_step detection "$t_lost" "$fault_ts" "detection: b peer_lost"
+	if [ "$LAB_SYSTEM" = keepalived ]; then
+		demo_step detection "$t_lost" "$fault_ts" "detection: b's keepalived enters MASTER (notify)"
+	else
+		demo_step detection "$t_lost" "$fault_ts" "detection: b peer_lost"
+	fi
 	demo_step fence_start "$t_fstart" "$fault_ts" "b starts fencing a"
 	demo_step fence_confirmed "$t_fok" "$fault_ts" "fence confirmed: a's BMC reads power off"
 	demo_step vip_up "$t_vip" "$fault_ts" "VIP $VIP up on b"
@@ -154,17 +165,17 @@ cmd_demo() {
 	if [ "$JSON" = 1 ]; then
 		jq -nc --argjson outage "$outage" --argjson fenced "$fenced" --arg holder "$holder" \
 			--argjson split "$split" --argjson ok "$ok" --argjson probe "$probe_json" \
-			--argjson f "$fault_ts" --arg lost "$t_lost" --arg fok "$t_fok" \
+			--argjson f "$fault_ts" --arg sys "$LAB_SYSTEM" --arg lost "$t_lost" --arg fok "$t_fok" \
 			--arg vip "$t_vip" --arg svc "$t_svc" --arg tcp "$tcp_ts" \
 			'def rel(x): if x == "" then null else (x | tonumber) - $f end;
-			{summary:true, outage_ms:$outage, fenced:$fenced, vip_holder:$holder,
+			{summary:true, system:$sys, outage_ms:$outage, fenced:$fenced, vip_holder:$holder,
 			 split_brain:$split, ok:$ok, fault_ts:$f,
 			 detection_ms:rel($lost), fence_confirmed_ms:rel($fok), vip_ms:rel($vip),
 			 services_ms:rel($svc), client_reply_ms:rel($tcp),
 			 probe:{sent:$probe.sent, received:$probe.received}}'
 	else
 		echo "outage seen by the client (ICMP every 10 ms): ${outage} ms"
-		echo "fenced: $fenced   VIP holder: $holder   split brain: $split   ok: $ok"
+		echo "system: $LAB_SYSTEM   fenced: $fenced   VIP holder: $holder   split brain: $split   ok: $ok"
 	fi
 	[ "$ok" = true ]
 }

@@ -24,6 +24,17 @@ setup_packages() {
 	} >&2 || die "apt-get install ${missing[*]} failed"
 }
 
+# Debian's keepalived, for the lab's keepalived mode and the benchmarks.
+# Without `apt-get update` if the package lists already know it.
+setup_keepalived() {
+	local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends keepalived)
+	dpkg-query -W -f='${Status}' keepalived 2>/dev/null | grep -q 'install ok installed' &&
+		[ -x "$KEEPALIVED" ] && return 0
+	say "installing: keepalived"
+	{ "${apt[@]}" || { apt-get update -q && "${apt[@]}"; }; } >&2 ||
+		die "apt-get install keepalived failed"
+}
+
 # True if binary $1 is missing or a source or CMake file under the
 # directories $2... (relative to the repository) is newer than it.
 stale() {
@@ -42,7 +53,8 @@ build_needed() {
 	stale "$DEMO_SVC" sim/tools sim/CMakeLists.txt ||
 		stale "$PROBE" sim/tools sim/CMakeLists.txt ||
 		stale "$FENCE_AGENT" fencing ipmi ||
-		{ [ -z "${HG_LAB_AGENT:-}" ] && stale "$AGENT" agent netif ipmi fencing; }
+		{ [ "$LAB_SYSTEM" = headguard ] && [ -z "${HG_LAB_AGENT:-}" ] &&
+			stale "$AGENT" agent netif ipmi fencing; }
 }
 
 # Builds if needed and sets BUILD_RAN (0/1). A module that does not compile yet must not keep the
@@ -89,29 +101,51 @@ write_bmc_passwords() {
 	done
 }
 
+# The heartbeat / advert interval of the lab in ms (HG_LAB_INTERVAL_MS, 100
+# by default): headguard's interval_ms, keepalived's advert_int.
+lab_interval_ms() {
+	local i=${HG_LAB_INTERVAL_MS:-100}
+	if ! [[ $i =~ ^[1-9][0-9]*$ ]] || [ "$i" -lt 10 ] || [ "$i" -gt 40000 ]; then
+		die "HG_LAB_INTERVAL_MS must be 10..40000, got '$i'"
+	fi
+	# VRRPv3 adverts count centiseconds.
+	[ "$LAB_SYSTEM" != keepalived ] || [ $((i % 10)) = 0 ] ||
+		die "HG_LAB_INTERVAL_MS must be a multiple of 10 for keepalived, got $i"
+	echo "$i"
+}
+
+int_max() { if [ "$1" -ge "$2" ]; then echo "$1"; else echo "$2"; fi; }
+
 # The agent configuration of node $1 (docs/configuration.md, docs/lab.md).
 # Both files are identical but for the per-node paths: the nodes share
-# one filesystem.
+# one filesystem. Timers follow the interval $2: deadtime 3 intervals, and
+# the lab's other timers stretched only where the configuration's timing
+# rules require it (at 100 ms they are the values docs/lab.md shows).
 write_agent_conf() {
-	local self=$1 n lan
+	local self=$1 iv=$2 n lan dead
+	dead=$((3 * iv))
 	{
 		cat <<-EOF
 			[cluster]
 			name = lab
 			key_file = $LAB_RUN/key
-			interval_ms = 100
-			deadtime_ms = 300
-			wait_for_peer_ms = 3000
+			interval_ms = $iv
+			deadtime_ms = $dead
+			wait_for_peer_ms = $(int_max 3000 "$dead")
 			fence_delay_ms = 2000
 			failback = auto
-			failback_holddown_ms = 5000
+			failback_holddown_ms = $(int_max 5000 "$dead")
 			gateway = $GATEWAY
-			gateway_timeout_ms = 1000
+			gateway_timeout_ms = $(int_max 1000 "$dead")
 			garp_count = 3
 			garp_interval_ms = 50
 			garp_refresh_ms = 5000
 			hook = $HG_ROOT/sim/hook
 			hook_timeout_ms = 2000
+		EOF
+		# Its default (1000) must not be shorter than the interval.
+		[ "$iv" -le 1000 ] || echo "fence_retry_ms = $iv"
+		cat <<-EOF
 			control_socket = $LAB_RUN/$self/ctl.sock
 			state_dir = $LAB_RUN/$self/state
 			log_file = $LAB_RUN/$self/agent.log
@@ -151,10 +185,13 @@ write_agent_conf() {
 }
 
 setup_run_dir() {
-	local node
+	local node iv
+	iv=$(lab_interval_ms)
 	rm -rf "$LAB_RUN"
 	mkdir -p "$LAB_RUN"
 	chmod 700 "$LAB_RUN"
+	echo "$LAB_SYSTEM" >"$LAB_RUN/system"
+	echo "$iv" >"$LAB_RUN/interval_ms"
 	for node in "${NODES[@]}"; do
 		mkdir -p "$LAB_RUN/$node/state" "$LAB_RUN/bmc-$node"
 		: >"$LAB_RUN/$node/agent.log"
@@ -162,6 +199,10 @@ setup_run_dir() {
 	write_key
 	write_bmc_passwords
 	for node in "${NODES[@]}"; do
-		write_agent_conf "$node"
+		if [ "$LAB_SYSTEM" = keepalived ]; then
+			write_keepalived_conf "$node" "$iv"
+		else
+			write_agent_conf "$node" "$iv"
+		fi
 	done
 }
