@@ -1,0 +1,166 @@
+/*
+ * sim_check.c - the trace ring and the safety invariants of DESIGN.md
+ * ("Decisions that must hold"), checked around every step of every core.
+ * Liveness is checked by the probes of sim_fault.c.
+ *
+ * The checks compare what a core did with what the simulator knows to be
+ * true (power, VIPs in the kernel, what was on the wire), never with what
+ * the core believes.
+ */
+#include "sim_world.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void sim_trace(struct sim_world *w, int node, const char *fmt, ...)
+{
+	char *line = w->trace[w->tr_next++ % SIM_TRACE];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, SIM_TRACE_LINE, "%8lld %c ", (long long)w->now,
+		     node < 0 ? '-' : 'a' + node);
+	va_start(ap, fmt);
+	vsnprintf(line + n, SIM_TRACE_LINE - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (w->verbose)
+		printf("%s\n", line);
+}
+
+void sim_fail(struct sim_world *w, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (w->failed)
+		return;
+	w->failed = 1;
+	n = snprintf(w->violation, sizeof(w->violation), "rule %s: ", rule);
+	va_start(ap, fmt);
+	vsnprintf(w->violation + n, sizeof(w->violation) - (size_t)n, fmt, ap);
+	va_end(ap);
+	sim_trace(w, -1, "VIOLATION %s", w->violation);
+}
+
+void sim_dump_trace(const struct sim_world *w, int lines)
+{
+	unsigned n = w->tr_next < (unsigned)lines ? w->tr_next : (unsigned)lines;
+
+	if (n > SIM_TRACE)
+		n = SIM_TRACE;
+	for (unsigned k = w->tr_next - n; k != w->tr_next; k++)
+		printf("  %s\n", w->trace[k % SIM_TRACE]);
+}
+
+static int role_by_name(const char *s, size_t len)
+{
+	for (int r = 0; r < HG_ROLE_COUNT; r++)
+		if (strlen(hg_role_name(r)) == len && !strncmp(hg_role_name(r), s, len))
+			return r;
+	return -1;
+}
+
+/* Rule 7: every change of role is told by a transition record, and the
+ * records of one step chain from the role before it to the role after. */
+void sim_check_step(struct sim_world *w, int i, enum hg_role before,
+		    const struct hg_actions *out)
+{
+	int at = before;
+
+	if (out->n >= HG_MAX_ACTIONS)
+		sim_fail(w, "7", "node %c: %d actions in one step, records may be lost",
+			 'a' + i, out->n);
+	for (int k = 0; k < out->n; k++) {
+		const struct hg_action *a = &out->a[k];
+		if (a->type != HG_ACT_RECORD || strcmp(a->event, "transition"))
+			continue;
+		const char *arrow = strstr(a->why, " --");
+		const char *to = strstr(a->why, "--> ");
+		if (!arrow || !to || role_by_name(a->why, (size_t)(arrow - a->why)) != at) {
+			sim_fail(w, "7", "node %c: transition record \"%s\" does not start at %s",
+				 'a' + i, a->why, hg_role_name(at));
+			return;
+		}
+		at = role_by_name(to + 4, strlen(to + 4));
+	}
+	if (at != (int)w->n[i].core.role)
+		sim_fail(w, "7", "node %c: role %s -> %s without a transition record",
+			 'a' + i, hg_role_name(before), hg_role_name(w->n[i].core.role));
+}
+
+static void check_fence(struct sim_world *w, int i, enum hg_role before)
+{
+	const struct sim_node *me = &w->n[i];
+	hg_ms silent = w->now - me->heard_at;
+
+	/* Rule 6: only a standby (or a starting node) fences. */
+	if (before != HG_ROLE_STANDBY && before != HG_ROLE_STARTING &&
+	    before != HG_ROLE_FENCING)
+		sim_fail(w, "6", "node %c fences as %s", 'a' + i, hg_role_name(before));
+	else if (me->vip)
+		sim_fail(w, "6", "node %c fences while it holds the VIP", 'a' + i);
+	/* Rule 4 (and 6 for a node that comes back): every path silent for the
+	 * deadtime. The simulator knows what it delivered. */
+	else if (silent < (hg_ms)me->params.deadtime)
+		sim_fail(w, "4", "node %c fences (as %s) but heard its peer %lld ms ago (deadtime %u)",
+			 'a' + i, hg_role_name(before), (long long)silent, me->params.deadtime);
+}
+
+static void check_vip_add(struct sim_world *w, int i, enum hg_role before)
+{
+	const struct sim_node *me = &w->n[i];
+	int p = me->params.peer_id - 1;
+	const struct sim_node *peer = &w->n[p];
+
+	if (peer->vip) {
+		sim_fail(w, "1", "node %c adds the VIP while %c holds it", 'a' + i, 'a' + p);
+	} else if (before == HG_ROLE_FENCING) {
+		/* Rules 1 and 2: by a confirmed fence of the peer's current power-on. */
+		if (me->confirm_step != w->steps)
+			sim_fail(w, "2", "node %c takes over by fence without a CONFIRMED answer to its current fence",
+				 'a' + i);
+		else if (peer->powered)
+			sim_fail(w, "1", "node %c takes over by fence but %c is powered on",
+				 'a' + i, 'a' + p);
+		else if (me->confirmed_epoch != peer->power_epoch)
+			sim_fail(w, "1", "node %c's confirmation is of power-on %u, %c is at %u",
+				 'a' + i, me->confirmed_epoch, 'a' + p, peer->power_epoch);
+	} else if (before == HG_ROLE_TAKING) {
+		/* Rule 1: the peer acknowledged our claim with a grant. */
+		if (peer->grant_ack_inc != me->core.incarnation ||
+		    peer->grant_ack_seq < me->core.taking_seq)
+			sim_fail(w, "1", "node %c takes over by claim (seq %llu) without a granting ack from %c",
+				 'a' + i, (unsigned long long)me->core.taking_seq, 'a' + p);
+	} else {
+		sim_fail(w, "1", "node %c adds the VIP as %s", 'a' + i, hg_role_name(before));
+	}
+}
+
+void sim_check_action(struct sim_world *w, int i, enum hg_role before,
+		      const struct hg_action *a)
+{
+	if (a->type == HG_ACT_FENCE)
+		check_fence(w, i, before);
+	else if (a->type == HG_ACT_VIP && a->op == HG_VIP_ADD)
+		check_vip_add(w, i, before);
+}
+
+/* Rule 1 on the world: at most one node holds the VIP and runs services. */
+void sim_check_world(struct sim_world *w)
+{
+	int holders = 0, serving = 0;
+
+	for (int i = 0; i < w->n_nodes; i++) {
+		holders += w->n[i].vip;
+		for (int s = 0; s < w->n_services; s++)
+			if (w->n[i].powered && w->n[i].svc_running[s]) {
+				serving++;
+				break;
+			}
+	}
+	if (holders > 1)
+		sim_fail(w, "1", "%d nodes hold the VIP", holders);
+	else if (serving > 1)
+		sim_fail(w, "1", "%d nodes run services", serving);
+}

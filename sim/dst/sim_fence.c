@@ -1,0 +1,103 @@
+/*
+ * sim_fence.c - see sim_fence.h.
+ */
+#include "sim_fence.h"
+
+#include <string.h>
+
+#define READBACK 1   /* .ev.ok of an answer: CONFIRMED only if read back off */
+
+static void answer(struct sim_world *w, int i, hg_ms delay, uint64_t gen,
+		   enum hg_fence_outcome o, int readback)
+{
+	struct sim_qitem it;
+
+	memset(&it, 0, sizeof(it));
+	it.kind = SIM_I_EVENT;
+	it.due = w->now + delay;
+	it.to = it.from = i;
+	it.boot = w->n[i].boot;
+	it.ev.type = HG_EV_FENCE;
+	it.ev.gen = gen;
+	it.ev.outcome = o;
+	it.ev.ok = readback;
+	sim_push(w, &it);
+}
+
+static void power_off(struct sim_world *w, int target, hg_ms delay)
+{
+	struct sim_qitem it;
+
+	memset(&it, 0, sizeof(it));
+	it.kind = SIM_I_POWER_OFF;
+	it.due = w->now + delay;
+	it.to = target;
+	sim_push(w, &it);
+}
+
+void sim_fence_request(struct sim_world *w, int i, uint64_t gen)
+{
+	int peer = w->n[i].params.peer_id - 1;
+	hg_ms ok = (hg_ms)sim_rng_range(&w->rng, w->fence_ok_ms / 2 + 1, w->fence_ok_ms);
+	hg_ms slow = (hg_ms)sim_rng_range(&w->rng, w->fence_ok_ms, w->fence_slow_ms);
+	hg_ms to = w->fence_timeout_ms;
+
+	switch (w->n[i].fence_mode) {
+	case SIM_FD_OK:
+		power_off(w, peer, ok / 2);
+		answer(w, i, ok, gen, HG_FENCE_CONFIRMED, READBACK);
+		break;
+	case SIM_FD_SLOW:
+		power_off(w, peer, slow / 2);
+		answer(w, i, slow, gen, HG_FENCE_CONFIRMED, READBACK);
+		break;
+	case SIM_FD_FAIL:
+		answer(w, i, sim_rng_range(&w->rng, 1, (uint64_t)to), gen, HG_FENCE_FAILED, 0);
+		break;
+	case SIM_FD_UNKNOWN:
+		if (sim_rng_pm(&w->rng, 500))
+			power_off(w, peer, ok / 2);
+		answer(w, i, ok, gen, HG_FENCE_UNKNOWN, 0);
+		break;
+	case SIM_FD_LATE:
+		/* the shell gives up at its timeout; the device acts later and
+		 * its answer still arrives, with the old generation */
+		answer(w, i, to, gen, HG_FENCE_UNKNOWN, 0);
+		power_off(w, peer, to + slow / 2);
+		answer(w, i, to + slow, gen, HG_FENCE_CONFIRMED, READBACK);
+		break;
+	default:
+		break;
+	}
+}
+
+int sim_fence_answer(struct sim_world *w, int i, struct hg_event *ev)
+{
+	struct sim_node *me = &w->n[i];
+	const struct sim_node *peer = &w->n[me->params.peer_id - 1];
+
+	/* power read back: only "off" confirms */
+	if (ev->outcome == HG_FENCE_CONFIRMED && ev->ok == READBACK && peer->powered)
+		ev->outcome = HG_FENCE_FAILED;
+	/* Evidence for rule 2: this very step is a confirmation of the fence
+	 * the core is waiting for, and of the peer's current power-off. */
+	me->confirm_step = 0;
+	if (ev->outcome == HG_FENCE_CONFIRMED && me->core.fence_busy &&
+	    ev->gen == me->core.fence_gen) {
+		me->confirm_step = w->steps + 1;
+		me->confirmed_epoch = peer->power_epoch;
+	}
+	ev->ok = 0;
+	sim_trace(w, i, "fence answer gen %llu: %s", (unsigned long long)ev->gen,
+		  ev->outcome == HG_FENCE_CONFIRMED ? "CONFIRMED" :
+		  ev->outcome == HG_FENCE_FAILED ? "FAILED" : "UNKNOWN");
+	return 0;
+}
+
+const char *sim_fence_mode_name(enum sim_fence_mode m)
+{
+	static const char *const names[SIM_FD_COUNT] = {
+		"ok", "slow", "fail", "unknown", "late",
+	};
+	return m < SIM_FD_COUNT ? names[m] : "?";
+}

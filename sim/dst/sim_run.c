@@ -1,0 +1,161 @@
+/*
+ * sim_run.c - one seed (sim_fault.h): a configuration drawn from the seed,
+ * a boot in random order, then rounds of chaos (random faults at random
+ * gaps), heal, settle, and a liveness probe that powers the active off and
+ * checks that the standby replaced it within sim_liveness_bound().
+ */
+#include "sim_fault.h"
+
+#include <string.h>
+
+static uint32_t r(struct sim_rng *g, uint32_t lo, uint32_t hi)
+{
+	return (uint32_t)sim_rng_range(g, lo, hi);
+}
+
+/* A configuration hg_config_check would accept (docs/configuration.md). */
+static void random_params(struct sim_rng *g, struct hg_params *p, int *n_lans, int *n_svc)
+{
+	memset(p, 0, sizeof(*p));
+	*n_lans = (int)r(g, 1, 3);
+	*n_svc = (int)r(g, 0, 3);
+	p->self_prio = 200;
+	p->peer_prio = sim_rng_pm(g, 200) ? 200 : 100;   /* sometimes a tie: ids decide */
+	p->public_lan = (int)r(g, 0, (uint32_t)*n_lans - 1);
+	p->have_gateway = sim_rng_pm(g, 800);
+	p->failback_auto = sim_rng_pm(g, 600);
+	p->interval = 10 * r(g, 5, 20);
+	p->deadtime = p->interval * r(g, 3, 6);
+	p->wait_for_peer = p->deadtime * r(g, 2, 10);
+	p->fence_delay = p->deadtime * r(g, 0, 5);
+	p->fence_retry = r(g, 200, 2000);
+	p->failback_holddown = r(g, 500, 8000);
+	p->gateway_timeout = p->interval * r(g, 3, 10);
+	p->garp_count = r(g, 1, 5);
+	p->garp_interval = r(g, 20, 200);
+	p->garp_refresh = r(g, 1000, 10000);
+	for (int s = 0; s < *n_svc; s++) {
+		p->svc_check_interval[s] = r(g, 100, 2000);
+		p->svc_restarts[s] = r(g, 0, 3);
+		p->svc_window[s] = r(g, 1000, 60000);
+		p->svc_backoff[s] = r(g, 0, 500);
+		p->svc_has_ready[s] = sim_rng_pm(g, 500);
+	}
+}
+
+/* Active with services settled, and a standby fit to replace it. */
+static int probe_ready(const struct sim_world *w, int *active)
+{
+	for (int a = 0; a < 2; a++) {
+		const struct sim_node *A = &w->n[a], *S = &w->n[!a];
+		if (!A->powered || !S->powered || A->core.role != HG_ROLE_ACTIVE || !A->vip ||
+		    A->core.seq_op != -1 || S->core.role != HG_ROLE_STANDBY ||
+		    !hg_core_eligible(&S->core) || !hg_core_peer_fresh(&S->core, w->now))
+			continue;
+		*active = a;
+		return 1;
+	}
+	return 0;
+}
+
+static void probe(struct sim_world *w, struct sim_stats *st)
+{
+	const struct hg_params *p = &w->n[0].params;
+	hg_ms settle_max = w->now + 2 * p->wait_for_peer + p->fence_delay + p->failback_holddown +
+			   2 * w->fence_timeout_ms + 20000;
+	hg_ms t_heal = w->now;
+	int a = -1;
+
+	sim_fault_heal(w);
+	/* packets sent before the heal with its long delays land first */
+	if (sim_run(w, w->now + 1000) < 0)
+		return;
+	while (!probe_ready(w, &a)) {
+		if (w->now >= settle_max) {
+			sim_fail(w, "liveness", "no active node with a fit standby %lld ms after heal",
+				 (long long)(w->now - t_heal));
+			return;
+		}
+		for (int i = 0; i < w->n_nodes; i++) {
+			if (!w->n[i].powered)   /* fenced meanwhile: the operator powers it on */
+				sim_boot(w, i);
+			/* a service given up on after the heal: the operator clears it */
+			else if (w->n[i].core.role == HG_ROLE_STANDBY && !hg_core_eligible(&w->n[i].core) &&
+				 (w->now - t_heal) % 2000 < 100)
+				sim_cmd(w, i, HG_CMD_UNSTANDBY);
+		}
+		if (sim_run(w, w->now + 100) < 0)
+			return;
+	}
+	int s = !a;
+	hg_ms t0 = w->now, bound = sim_liveness_bound(w, s);
+
+	sim_trace(w, a, "probe: power off the active; %c must serve within %lld ms",
+		  'a' + s, (long long)bound);
+	sim_power_off(w, a);
+	if (sim_run(w, t0 + bound) < 0)
+		return;
+	if (w->n[s].core.role != HG_ROLE_ACTIVE || !w->n[s].vip) {
+		sim_fail(w, "liveness", "%c is %s%s %lld ms after the active died (bound %lld)",
+			 'a' + s, hg_role_name(w->n[s].core.role),
+			 w->n[s].vip ? "" : " without the VIP", (long long)(w->now - t0),
+			 (long long)bound);
+		return;
+	}
+	hg_ms outage = w->n[s].core.role_since - t0;
+	if ((uint64_t)outage > st->max_outage)
+		st->max_outage = (uint64_t)outage;
+	st->probes++;
+}
+
+int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose,
+		 struct sim_stats *st)
+{
+	struct sim_rng g;
+	struct hg_params p;
+	int n_lans, n_svc;
+
+	sim_rng_seed(&g, seed ^ 0x5eed5eed5eedull);
+	random_params(&g, &p, &n_lans, &n_svc);
+	sim_world_init(w, seed, n_lans, n_svc, &p);
+	w->verbose = verbose;
+	w->fence_ok_ms = r(&g, 10, 300);
+	w->fence_slow_ms = r(&g, w->fence_ok_ms, 3000);
+	w->fence_timeout_ms = r(&g, 3000, 6000);
+	sim_trace(w, -1, "seed %llu: %d LANs, %d services, interval %u, deadtime %u, wait_for_peer %u, "
+		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms",
+		  (unsigned long long)seed, n_lans, n_svc, p.interval, p.deadtime, p.wait_for_peer,
+		  p.fence_delay, p.fence_retry, p.self_prio, p.peer_prio,
+		  p.failback_auto ? "auto" : "manual", p.have_gateway, w->fence_ok_ms);
+
+	/* boot in random order, the second one later or (rarely) much later */
+	int first = (int)r(&g, 0, 1);
+	sim_boot(w, first);
+	sim_run(w, r(&g, 0, 2 * p.wait_for_peer));
+	sim_boot(w, !first);
+
+	hg_ms gap = r(&g, 100, 3000), every = r(&g, 8000, 20000);
+	hg_ms next_probe = w->now + every;
+	while (w->now < duration && !w->failed) {
+		hg_ms next = w->now + (hg_ms)r(&g, 1, 2 * (uint32_t)gap);
+		if (next > duration) {
+			sim_run(w, duration);
+			break;
+		}
+		if (next >= next_probe) {
+			if (sim_run(w, next_probe) < 0)
+				break;
+			probe(w, st);
+			next_probe = w->now + every;
+			continue;
+		}
+		if (sim_run(w, next) < 0)
+			break;
+		sim_fault_random(w, st);
+	}
+	for (int i = 0; i < w->n_nodes; i++) {
+		st->fences += (uint64_t)w->n[i].fences;
+		st->takeovers += w->n[i].core.cnt.takeovers;
+	}
+	return w->failed ? -1 : 0;
+}

@@ -1,0 +1,568 @@
+/*
+ * sim_world.c - see sim_world.h. The queue, power, freezing, and the shell:
+ * what the daemon would do with each action of a core, done to the
+ * simulated world instead (the fence device is in sim_fence.c).
+ */
+#include "sim_world.h"
+#include "sim_fence.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SIM_HOLD (INT64_MAX / 4)   /* due time of items a frozen node keeps */
+
+/* ---- the queue: a binary heap on (due, order) ----------------------------- */
+
+static int before_q(const struct sim_qitem *a, const struct sim_qitem *b)
+{
+	return a->due < b->due || (a->due == b->due && a->order < b->order);
+}
+
+static void sift_up(struct sim_world *w, int k)
+{
+	while (k > 0) {
+		int p = (k - 1) / 2;
+		if (!before_q(&w->q[k], &w->q[p]))
+			break;
+		struct sim_qitem t = w->q[k];
+		w->q[k] = w->q[p];
+		w->q[p] = t;
+		k = p;
+	}
+}
+
+static void sift_down(struct sim_world *w, int k)
+{
+	for (;;) {
+		int l = 2 * k + 1, r = l + 1, m = k;
+		if (l < w->nq && before_q(&w->q[l], &w->q[m]))
+			m = l;
+		if (r < w->nq && before_q(&w->q[r], &w->q[m]))
+			m = r;
+		if (m == k)
+			return;
+		struct sim_qitem t = w->q[k];
+		w->q[k] = w->q[m];
+		w->q[m] = t;
+		k = m;
+	}
+}
+
+static void heapify(struct sim_world *w)
+{
+	for (int k = w->nq / 2 - 1; k >= 0; k--)
+		sift_down(w, k);
+}
+
+void sim_push(struct sim_world *w, const struct sim_qitem *it)
+{
+	if (w->nq >= SIM_QMAX) {
+		sim_fail(w, "sim", "event queue overflow (%d items)", w->nq);
+		return;
+	}
+	w->q[w->nq] = *it;
+	w->q[w->nq].order = w->order++;
+	sift_up(w, w->nq++);
+}
+
+static void pop(struct sim_world *w, struct sim_qitem *it)
+{
+	*it = w->q[0];
+	w->q[0] = w->q[--w->nq];
+	sift_down(w, 0);
+}
+
+/* Items kept for node i while it is frozen; dropped or released at once. */
+static void release_held(struct sim_world *w, int i, int drop)
+{
+	int k = 0;
+
+	for (int j = 0; j < w->nq; j++) {
+		struct sim_qitem *it = &w->q[j];
+		if (it->to == i && it->due == SIM_HOLD) {
+			if (drop)
+				continue;
+			it->due = w->now;
+		}
+		w->q[k++] = *it;
+	}
+	w->nq = k;
+	heapify(w);
+}
+
+void sim_purge(struct sim_world *w, int kind)
+{
+	int k = 0;
+
+	for (int j = 0; j < w->nq; j++)
+		if (w->q[j].kind != kind || (kind == SIM_I_FAULT && w->q[j].arg == -1))
+			w->q[k++] = w->q[j];
+	w->nq = k;
+	heapify(w);
+}
+
+static void push_event(struct sim_world *w, int to, hg_ms delay, const struct hg_event *ev)
+{
+	struct sim_qitem it;
+
+	memset(&it, 0, sizeof(it));
+	it.kind = SIM_I_EVENT;
+	it.due = w->now + delay;
+	it.to = it.from = to;
+	it.boot = w->n[to].boot;
+	it.ev = *ev;
+	sim_push(w, &it);
+}
+
+static void push_simple(struct sim_world *w, int to, hg_ms delay, enum hg_ev_type t,
+			int lan, int ok)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = t;
+	ev.lan = lan;
+	ev.ok = ok;
+	push_event(w, to, delay, &ev);
+}
+
+/* ---- the network ------------------------------------------------------------ */
+
+/* Does a packet from i to j on lan get through right now (drawn once)? */
+static int wire_ok(struct sim_world *w, int i, int j, int lan)
+{
+	const struct sim_lan *l = &w->lan[lan];
+
+	if (!w->n[i].powered || !w->n[j].powered || !w->n[i].link[lan] ||
+	    !w->n[j].link[lan] || l->cut[i][j])
+		return 0;
+	return !sim_rng_pm(&w->rng, l->loss_pm);
+}
+
+static hg_ms wire_delay(struct sim_world *w, int lan)
+{
+	return (hg_ms)sim_rng_range(&w->rng, w->lan[lan].delay_min, w->lan[lan].delay_max);
+}
+
+static void send_hb(struct sim_world *w, int i, const struct hg_hb *hb)
+{
+	struct sim_node *me = &w->n[i];
+	int lan = hb->lan;
+	int j = hb->to - 1;    /* node ids are index + 1 */
+
+	/* the newest grant for each incarnation of the peer (it survives our
+	 * own restarts: packets of a previous life are still in flight) */
+	if ((hb->flags & HG_F_GRANT) && hb->ack_incarnation) {
+		if (hb->ack_incarnation != me->grant_ack_inc)
+			me->grant_ack_seq = 0;
+		me->grant_ack_inc = hb->ack_incarnation;
+		if (hb->ack_seq > me->grant_ack_seq)
+			me->grant_ack_seq = hb->ack_seq;
+	}
+	if (lan >= w->n_lans || j < 0 || j >= w->n_nodes)
+		return;
+	for (int copy = 0; copy < 2; copy++) {
+		if (copy && !sim_rng_pm(&w->rng, w->lan[lan].dup_pm))
+			break;
+		if (!wire_ok(w, i, j, lan))
+			continue;
+		struct sim_qitem it;
+		memset(&it, 0, sizeof(it));
+		it.kind = SIM_I_UDP;
+		it.due = w->now + wire_delay(w, lan);
+		it.to = j;
+		it.from = i;
+		it.arg = lan;
+		hg_wire_encode(hb, w->key, sizeof(w->key), it.bytes);
+		sim_push(w, &it);
+	}
+	/* The shell pings the peer on the same LAN ... */
+	if (wire_ok(w, i, j, lan)) {
+		struct sim_qitem it;
+		memset(&it, 0, sizeof(it));
+		it.kind = SIM_I_ICMP_REQ;
+		it.due = w->now + wire_delay(w, lan);
+		it.to = j;
+		it.from = i;
+		it.arg = lan;
+		sim_push(w, &it);
+	}
+	/* ... and the gateway on the public LAN. */
+	if (lan == me->params.public_lan && me->link[lan] && !w->gateway_down &&
+	    !me->gw_blocked)
+		push_simple(w, i, 1 + wire_delay(w, lan), HG_EV_GATEWAY, 0, 1);
+}
+
+/* ---- the shell ---------------------------------------------------------------- */
+
+static void do_svc(struct sim_world *w, int i, const struct hg_action *a)
+{
+	struct sim_node *me = &w->n[i];
+	struct hg_event ev;
+
+	if (a->svc < 0 || a->svc >= w->n_services)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_SVC;
+	ev.svc = a->svc;
+	ev.op = a->op;
+	switch (a->op) {
+	case HG_SVC_START:
+		me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
+		break;
+	case HG_SVC_STOP:
+		me->svc_running[a->svc] = 0;
+		ev.ok = 1;
+		break;
+	case HG_SVC_READY:   /* standby: could it start here? */
+		ev.ok = !me->svc_broken[a->svc];
+		break;
+	default:
+		if (me->svc_running[a->svc] && sim_rng_pm(&w->rng, w->svc_fail_pm)) {
+			me->svc_running[a->svc] = 0;
+			sim_trace(w, i, "fault: service %d died", a->svc);
+		}
+		ev.ok = me->svc_running[a->svc];
+		break;
+	}
+	push_event(w, i, (hg_ms)sim_rng_range(&w->rng, 2, 60), &ev);
+}
+
+static void execute(struct sim_world *w, int i, enum hg_role before,
+		    const struct hg_actions *out)
+{
+	struct sim_node *me = &w->n[i];
+	enum hg_role cur = before;   /* the role when each action was decided */
+
+	for (int k = 0; k < out->n && !w->failed; k++) {
+		const struct hg_action *a = &out->a[k];
+		struct hg_event ev;
+
+		sim_check_action(w, i, cur, a);
+		memset(&ev, 0, sizeof(ev));
+		switch (a->type) {
+		case HG_ACT_SEND_HB:
+			send_hb(w, i, &a->hb);
+			break;
+		case HG_ACT_FENCE:
+			me->fences++;
+			sim_trace(w, i, "action: fence gen %llu (device %s)",
+				  (unsigned long long)a->gen, sim_fence_mode_name(me->fence_mode));
+			sim_fence_request(w, i, a->gen);
+			break;
+		case HG_ACT_VIP:
+			me->vip = a->op == HG_VIP_ADD;
+			sim_trace(w, i, "action: vip %s", me->vip ? "add" : "del");
+			ev.type = HG_EV_VIP;
+			ev.op = a->op;
+			ev.ok = 1;
+			push_event(w, i, 1, &ev);   /* netlink: answers in order */
+			break;
+		case HG_ACT_SVC:
+			do_svc(w, i, a);
+			break;
+		case HG_ACT_LINK_RESET:
+			sim_trace(w, i, "action: reset link %d%s", a->lan,
+				  me->cable_cut[a->lan] ? " (cable cut: no use)" : "");
+			if (a->lan >= 0 && a->lan < w->n_lans && !me->cable_cut[a->lan])
+				push_simple(w, i, (hg_ms)sim_rng_range(&w->rng, 1, 50),
+					    HG_EV_LINK, a->lan, 2);
+			break;
+		case HG_ACT_RECORD:
+			sim_trace(w, i, "record %s [%s] %s", a->event, a->rule, a->why);
+			if (!strcmp(a->event, "transition")) {
+				const char *to = strstr(a->why, "--> ");
+				for (int r = 0; to && r < HG_ROLE_COUNT; r++)
+					if (!strcmp(to + 4, hg_role_name(r)))
+						cur = (enum hg_role)r;
+			}
+			break;
+		case HG_ACT_REPLY:
+			sim_trace(w, i, "reply %s: %s", a->ok ? "ok" : "refused", a->why);
+			break;
+		case HG_ACT_GARP:
+			break;
+		}
+	}
+}
+
+static void step(struct sim_world *w, int i, struct hg_event *ev)
+{
+	struct sim_node *me = &w->n[i];
+	enum hg_role before = me->core.role;
+
+	w->steps++;
+	w->out.n = 0;
+	ev->now = w->now;
+	hg_core_step(&me->core, ev, &w->out);
+	sim_check_step(w, i, before, &w->out);
+	execute(w, i, before, &w->out);
+	sim_check_world(w);
+}
+
+void sim_cmd(struct sim_world *w, int i, enum hg_cmd cmd)
+{
+	struct hg_event ev;
+
+	if (!w->n[i].powered || sim_frozen(w, i))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_CMD;
+	ev.cmd = cmd;
+	step(w, i, &ev);
+}
+
+/* ---- power, agents, freezing -------------------------------------------------- */
+
+static void start_agent(struct sim_world *w, int i)
+{
+	struct sim_node *me = &w->n[i];
+
+	me->boot++;
+	me->incarnation += 1 + sim_rng_range(&w->rng, 0, 3);
+	me->frozen_until = -1;
+	me->held_udp = 0;
+	me->heard_at = w->now;
+	hg_core_init(&me->core, &me->params, me->incarnation, w->now);
+	for (int l = 0; l < w->n_lans; l++)
+		push_simple(w, i, 0, HG_EV_LINK, l, me->link[l]);
+	if (me->host_bad)
+		push_simple(w, i, 0, HG_EV_HOST, 0, 0);
+}
+
+void sim_boot(struct sim_world *w, int i)
+{
+	struct sim_node *me = &w->n[i];
+
+	me->powered = 1;
+	me->power_epoch++;
+	me->vip = 0;
+	memset(me->svc_running, 0, sizeof(me->svc_running));
+	for (int l = 0; l < w->n_lans; l++)
+		me->link[l] = !me->cable_cut[l];
+	sim_trace(w, i, "power on (epoch %u)", me->power_epoch);
+	start_agent(w, i);
+}
+
+void sim_power_off(struct sim_world *w, int i)
+{
+	struct sim_node *me = &w->n[i];
+
+	if (!me->powered)
+		return;
+	sim_trace(w, i, "power off (epoch %u, role %s)", me->power_epoch,
+		  hg_role_name(me->core.role));
+	me->powered = 0;
+	me->vip = 0;
+	me->frozen_until = -1;
+	memset(me->svc_running, 0, sizeof(me->svc_running));
+	release_held(w, i, 1);
+}
+
+void sim_agent_restart(struct sim_world *w, int i)
+{
+	struct sim_node *me = &w->n[i];
+
+	if (!me->powered)
+		return;
+	sim_trace(w, i, "agent restart (was %s)", hg_role_name(me->core.role));
+	release_held(w, i, 1);
+	/* A node boots as standby: the new agent removes VIPs and stops the
+	 * services a previous life left (daemon.c setup). */
+	me->vip = 0;
+	memset(me->svc_running, 0, sizeof(me->svc_running));
+	start_agent(w, i);
+}
+
+int sim_frozen(const struct sim_world *w, int i)
+{
+	return w->n[i].frozen_until >= 0;
+}
+
+void sim_freeze(struct sim_world *w, int i, hg_ms until)
+{
+	struct sim_node *me = &w->n[i];
+
+	if (!me->powered || sim_frozen(w, i))
+		return;
+	me->frozen_until = until;
+	me->held_udp = 0;
+	if (until == INT64_MAX) {
+		sim_trace(w, i, "hang (SIGSTOP)");
+		return;
+	}
+	sim_trace(w, i, "frozen for %lld ms", (long long)(until - w->now));
+	struct sim_qitem it;
+	memset(&it, 0, sizeof(it));
+	it.kind = SIM_I_FAULT;
+	it.due = until;
+	it.to = i;
+	it.arg = -1;   /* thaw */
+	it.boot = me->boot;
+	sim_push(w, &it);
+}
+
+void sim_thaw(struct sim_world *w, int i)
+{
+	if (!sim_frozen(w, i))
+		return;
+	sim_trace(w, i, "resumed");
+	w->n[i].frozen_until = -1;
+	release_held(w, i, 0);
+}
+
+void sim_set_link(struct sim_world *w, int i, int lan, int up)
+{
+	w->n[i].link[lan] = up;
+	push_simple(w, i, 1, HG_EV_LINK, lan, up);
+}
+
+int sim_holders(const struct sim_world *w)
+{
+	int h = 0;
+
+	for (int i = 0; i < w->n_nodes; i++)
+		h += w->n[i].vip;
+	return h;
+}
+
+/* ---- delivery -------------------------------------------------------------------- */
+
+static void hold(struct sim_world *w, struct sim_qitem *it)
+{
+	if (it->kind == SIM_I_UDP && ++w->n[it->to].held_udp > SIM_SOCKBUF)
+		return;   /* the socket buffer is full */
+	it->due = SIM_HOLD;
+	sim_push(w, it);
+}
+
+static void deliver(struct sim_world *w, struct sim_qitem *it)
+{
+	struct sim_node *to = &w->n[it->to];
+	struct hg_event ev;
+
+	switch (it->kind) {
+	case SIM_I_FAULT:
+		if (it->arg == -1) {
+			if (it->boot == to->boot && to->powered)
+				sim_thaw(w, it->to);
+			return;
+		}
+		sim_fault_fire(w, it);
+		return;
+	case SIM_I_POWER_OFF:
+		sim_power_off(w, it->to);
+		return;
+	case SIM_I_ICMP_REQ:
+		/* The kernel answers even when the agent is stopped. */
+		if (to->powered && wire_ok(w, it->to, it->from, it->arg))
+			push_simple(w, it->from, wire_delay(w, it->arg), HG_EV_ICMP, it->arg, 1);
+		return;
+	default:
+		break;
+	}
+	if (!to->powered || (it->kind == SIM_I_EVENT && it->boot != to->boot))
+		return;
+	if (sim_frozen(w, it->to)) {
+		hold(w, it);
+		return;
+	}
+	if (it->kind == SIM_I_UDP) {
+		memset(&ev, 0, sizeof(ev));
+		enum hg_wire_err e = hg_wire_decode(it->bytes, HG_WIRE_LEN, w->key,
+						    sizeof(w->key), &ev.hb);
+		if (e == HG_WIRE_OK) {
+			ev.type = HG_EV_HB;
+			ev.lan = it->arg;
+		} else {
+			ev.type = HG_EV_HB_REJECT;
+			ev.reject = HG_REJ_MALFORMED;
+		}
+		uint64_t ok_before = to->core.cnt.rx_ok;
+		w->events++;
+		step(w, it->to, &ev);
+		/* evidence of life: a packet the replay window took (a late
+		 * duplicate or a replay is not) */
+		if (to->core.cnt.rx_ok > ok_before)
+			to->heard_at = w->now;
+		return;
+	}
+	ev = it->ev;
+	if (ev.type == HG_EV_LINK && ev.ok == 2) {   /* a link reset finished */
+		if (to->cable_cut[ev.lan])
+			return;
+		to->link[ev.lan] = 1;
+		ev.ok = 1;
+	}
+	if (ev.type == HG_EV_ICMP)
+		to->heard_at = w->now;
+	if (ev.type == HG_EV_FENCE && sim_fence_answer(w, it->to, &ev) < 0)
+		return;
+	w->events++;
+	step(w, it->to, &ev);
+}
+
+int sim_run(struct sim_world *w, hg_ms until)
+{
+	while (!w->failed) {
+		hg_ms best = w->nq ? w->q[0].due : INT64_MAX;
+		int tick = -1;
+
+		for (int i = 0; i < w->n_nodes; i++) {
+			if (!w->n[i].powered || sim_frozen(w, i))
+				continue;
+			hg_ms t = hg_core_next_wakeup(&w->n[i].core);
+			if (t < w->now)
+				t = w->now;
+			if (t < best)
+				best = t, tick = i;
+		}
+		if (best > until || best >= SIM_HOLD) {
+			w->now = until;
+			break;
+		}
+		w->now = best;
+		if (tick >= 0) {
+			struct hg_event ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HG_EV_TICK;
+			step(w, tick, &ev);
+			continue;
+		}
+		struct sim_qitem it;
+		pop(w, &it);
+		deliver(w, &it);
+	}
+	return w->failed ? -1 : 0;
+}
+
+void sim_world_init(struct sim_world *w, uint64_t seed, int n_lans, int n_services,
+		    const struct hg_params *base)
+{
+	memset(w, 0, sizeof(*w));
+	w->seed = seed;
+	sim_rng_seed(&w->rng, seed);
+	w->n_nodes = 2;
+	w->n_lans = n_lans;
+	w->n_services = n_services;
+	memset(w->key, 0x5a, sizeof(w->key));
+	w->fence_ok_ms = 30;
+	w->fence_slow_ms = 2000;
+	w->fence_timeout_ms = 3000;
+	for (int l = 0; l < n_lans; l++) {
+		w->lan[l].delay_min = 0;
+		w->lan[l].delay_max = 1;
+	}
+	for (int i = 0; i < w->n_nodes; i++) {
+		struct sim_node *me = &w->n[i];
+		me->params = *base;
+		me->params.self_id = (uint16_t)(i + 1);
+		me->params.peer_id = (uint16_t)(2 - i);
+		me->params.self_prio = i == 0 ? base->self_prio : base->peer_prio;
+		me->params.peer_prio = i == 0 ? base->peer_prio : base->self_prio;
+		me->params.n_lans = n_lans;
+		me->params.n_services = n_services;
+		me->incarnation = 1000 * (uint64_t)(i + 1);
+		me->frozen_until = -1;
+	}
+}
