@@ -106,9 +106,7 @@ void hg_record(struct hg_actions *out, const char *event, const char *rule,
 	va_end(ap);
 }
 
-static void reply(struct hg_actions *out, int ok, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reply(struct hg_actions *out, int ok, const char *fmt, ...)
+void hg_reply(struct hg_actions *out, int ok, const char *fmt, ...)
 {
 	struct hg_action *a = hg_emit(out, HG_ACT_REPLY);
 	va_list ap;
@@ -148,29 +146,28 @@ static int gw_ok(const struct hg_core *c, hg_ms now)
 	return !c->p.have_gateway || now - c->gw_last < (hg_ms)c->p.gateway_timeout;
 }
 
-static int eligible_at(const struct hg_core *c, hg_ms now)
+int hg_eligible_at(const struct hg_core *c, hg_ms now)
 {
 	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby &&
-	       c->host_ok;
+	       c->host_ok && hg_own_bmc_ok(c);
 }
 
 int hg_core_eligible(const struct hg_core *c)
 {
-	return eligible_at(c, c->last_step);
+	return hg_eligible_at(c, c->last_step);
 }
 
 /* Strict order on the two nodes: priority, then the lower id. */
-static int peer_preferred(const struct hg_core *c)
+int hg_peer_preferred(const struct hg_core *c)
 {
 	if (c->p.peer_prio != c->p.self_prio)
 		return c->p.peer_prio > c->p.self_prio;
 	return c->p.peer_id < c->p.self_id;
 }
 
-static const struct hg_hb *pv(const struct hg_core *c) { return &c->peer.view; }
 
 /* The peer could become active if we handed over now. */
-static int peer_can_take(const struct hg_core *c, hg_ms now)
+int hg_peer_can_take(const struct hg_core *c, hg_ms now)
 {
 	return hg_core_peer_fresh(c, now) && (pv(c)->flags & HG_F_ELIGIBLE) &&
 	       pv(c)->role == HG_ROLE_STANDBY;
@@ -195,8 +192,8 @@ static int grants(const struct hg_core *c, hg_ms now)
 	/* A peer that handed over gave the cluster away on purpose: even if it
 	 * is preferred and eligible again (its link came back), it is ours to
 	 * take, not to grant back. */
-	return !eligible_at(c, now) || c->handover || pv(c)->role == HG_ROLE_TAKING ||
-	       ((pv(c)->flags & HG_F_ELIGIBLE) && peer_preferred(c) &&
+	return !hg_eligible_at(c, now) || c->handover || pv(c)->role == HG_ROLE_TAKING ||
+	       ((pv(c)->flags & HG_F_ELIGIBLE) && hg_peer_preferred(c) &&
 		!(pv(c)->flags & HG_F_HANDOVER));
 }
 
@@ -210,7 +207,7 @@ static void send_hb(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
 	uint8_t flags = (c->vip_held ? HG_F_HOLDS_VIP : 0) |
 			(grants(c, now) ? HG_F_GRANT : 0) |
-			(eligible_at(c, now) ? HG_F_ELIGIBLE : 0) |
+			(hg_eligible_at(c, now) ? HG_F_ELIGIBLE : 0) |
 			(c->handover ? HG_F_HANDOVER : 0) |
 			(now < c->want_until ? HG_F_WANT : 0);
 
@@ -275,7 +272,7 @@ static int act_fence(struct hg_core *c, hg_ms now, struct hg_actions *out)
 /* Rule 3 before rule 4: check ourselves before we accuse the peer. */
 static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	if (!eligible_at(c, now)) {
+	if (!hg_eligible_at(c, now)) {
 		reset_links(c, now, out);
 		if (!c->self_check_failed)
 			hg_record(out, "not_accusing", "3",
@@ -376,6 +373,8 @@ static int act_released(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 /* ---- the machine -------------------------------------------------------- */
 
+void hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out);
+
 static void fire(struct hg_core *c, enum sm_ev ev, hg_ms now, struct hg_actions *out)
 {
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {
@@ -397,16 +396,21 @@ static void fire(struct hg_core *c, enum sm_ev ev, hg_ms now, struct hg_actions 
 	}
 }
 
-static hg_ms accuse_due(const struct hg_core *c)
+void hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	if (!peer_was_active(c) && peer_preferred(c))
+	fire(c, SM_HANDOVER, now, out);
+}
+
+hg_ms hg_accuse_due(const struct hg_core *c)
+{
+	if (!peer_was_active(c) && hg_peer_preferred(c))
 		return c->peer_lost_at + c->p.fence_delay;
 	return c->peer_lost_at;
 }
 
 static int claim_ok(const struct hg_core *c, hg_ms now)
 {
-	return eligible_at(c, now) && !c->handover && !grants(c, now) &&
+	return hg_eligible_at(c, now) && !c->handover && !grants(c, now) &&
 	       hg_core_peer_fresh(c, now) &&
 	       (pv(c)->role == HG_ROLE_STANDBY || pv(c)->role == HG_ROLE_STARTING) &&
 	       (pv(c)->flags & HG_F_GRANT) && !(pv(c)->flags & HG_F_HOLDS_VIP);
@@ -420,7 +424,7 @@ static int acked(const struct hg_core *c, hg_ms now)
 
 static int take_abort(const struct hg_core *c, hg_ms now)
 {
-	if (!hg_core_peer_fresh(c, now) || !eligible_at(c, now))
+	if (!hg_core_peer_fresh(c, now) || !hg_eligible_at(c, now))
 		return 1;
 	if (now - c->role_since >= (hg_ms)c->p.deadtime)
 		return 1;
@@ -428,7 +432,7 @@ static int take_abort(const struct hg_core *c, hg_ms now)
 	case HG_ROLE_ACTIVE: case HG_ROLE_FENCING:
 		return 1;
 	case HG_ROLE_TAKING:
-		return peer_preferred(c);
+		return hg_peer_preferred(c);
 	default:
 		return acked(c, now) && !(pv(c)->flags & HG_F_GRANT);
 	}
@@ -441,12 +445,12 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 		if (hg_core_peer_fresh(c, now))
 			return SM_PEER_HEARD;
 		if (c->peer_lost && now - c->started >= (hg_ms)c->p.wait_for_peer &&
-		    now >= accuse_due(c))
-			return SM_WAIT_OVER;
+		    now >= hg_accuse_due(c))
+			return hg_accusation(c, now) ? SM_WAIT_OVER : -1;
 		return -1;
 	case HG_ROLE_STANDBY:
-		if (c->peer_lost && now >= accuse_due(c))
-			return SM_PEER_LOST;
+		if (c->peer_lost && now >= hg_accuse_due(c))
+			return hg_accusation(c, now) ? SM_PEER_LOST : -1;
 		if (claim_ok(c, now))
 			return SM_PEER_GRANTS;
 		return -1;
@@ -464,19 +468,21 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 		 * stopped) is not presumed failed any more. */
 		if (hg_core_peer_fresh(c, now) || !c->peer_lost)
 			return SM_PEER_BACK;
+		if (hg_bmc_says_alive(c, now))
+			return SM_PEER_BACK;   /* its watchdog is being reset */
 		return now >= c->fence_retry_at ? SM_FENCE_RETRY : -1;
 	case HG_ROLE_ACTIVE:
 		if (hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE &&
-		    peer_preferred(c))
+		    hg_peer_preferred(c))
 			return SM_DUAL_ACTIVE;
 		if (c->seq_op != -1)
 			return -1;
-		if (!eligible_at(c, now)) {
-			if (peer_can_take(c, now))
+		if (!hg_eligible_at(c, now)) {
+			if (hg_peer_can_take(c, now))
 				return SM_UNFIT;
 			return -1;
 		}
-		if (peer_can_take(c, now) && (pv(c)->flags & HG_F_WANT))
+		if (hg_peer_can_take(c, now) && (pv(c)->flags & HG_F_WANT))
 			return SM_HANDOVER;
 		if (c->peer_ok_since >= 0 &&
 		    now - c->peer_ok_since >= (hg_ms)c->p.failback_holddown &&
@@ -508,12 +514,14 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		hg_record(out, "peer_back", "4", "a path to the peer answers again");
 	}
 
+	hg_bmc_observe(c, now, out);
+
 	if (c->handover && (now >= c->handover_until ||
 			    (hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE)))
 		c->handover = 0;
 
-	if (c->role == HG_ROLE_ACTIVE && c->p.failback_auto && peer_preferred(c) &&
-	    peer_can_take(c, now)) {
+	if (c->role == HG_ROLE_ACTIVE && c->p.failback_auto && hg_peer_preferred(c) &&
+	    hg_peer_can_take(c, now)) {
 		if (c->peer_ok_since < 0)
 			c->peer_ok_since = now;
 	} else {
@@ -526,7 +534,7 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	 * been changed by the loser meanwhile (issue 6). */
 	int peer_active = hg_core_peer_fresh(c, now) &&
 			  (pv(c)->role == HG_ROLE_ACTIVE || (pv(c)->flags & HG_F_HOLDS_VIP));
-	if (c->role == HG_ROLE_ACTIVE && peer_active && !peer_preferred(c) && !c->dual_seen) {
+	if (c->role == HG_ROLE_ACTIVE && peer_active && !hg_peer_preferred(c) && !c->dual_seen) {
 		c->dual_seen = 1;
 		hg_record(out, "dual_active", "1",
 			  "the peer holds the VIPs too; it is less preferred and must release");
@@ -537,9 +545,9 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 				  "the peer no longer holds the VIPs: this node is the only active node");
 	}
 
-	if (c->role == HG_ROLE_ACTIVE && !eligible_at(c, now)) {
+	if (c->role == HG_ROLE_ACTIVE && !hg_eligible_at(c, now)) {
 		reset_links(c, now, out);
-		if (!c->unfit_noted && !peer_can_take(c, now))
+		if (!c->unfit_noted && !hg_peer_can_take(c, now))
 			hg_record(out, "unfit_keeping", "5",
 				  "unfit to be active but the peer cannot take over (fresh %d, eligible %d, role %s): keeping the VIPs",
 				  hg_core_peer_fresh(c, now), !!(pv(c)->flags & HG_F_ELIGIBLE),
@@ -577,45 +585,11 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (now >= c->next_hb) {
 		send_hb(c, now, out);
 		c->next_hb = now + c->p.interval;
+		hg_pet(c, now, out);
 	}
 }
 
 /* ---- inputs -------------------------------------------------------------- */
-
-static void on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
-{
-	const struct hg_hb *hb = &ev->hb;
-
-	if (hb->from != c->p.peer_id || hb->to != c->p.self_id ||
-	    ev->lan < 0 || ev->lan >= c->p.n_lans) {
-		c->cnt.rx_reject[HG_REJ_UNKNOWN]++;
-		return;
-	}
-	uint64_t old_inc = c->peer.incarnation;
-	enum hg_replay r = hg_replay_check(&c->peer, hb->incarnation, hb->seq);
-	if (r == HG_REPLAY_REJECT) {
-		c->cnt.rx_replay++;
-		return;
-	}
-	c->cnt.rx_ok++;
-	c->peer.path_last[ev->lan * 2] = ev->now;
-	if (c->peer.last_rx != HG_NEVER && ev->now - c->peer.last_rx > c->peer.max_gap)
-		c->peer.max_gap = ev->now - c->peer.last_rx;
-	c->peer.last_rx = ev->now;
-	if (r != HG_REPLAY_NEW)
-		return;
-	if (old_inc && hb->incarnation != old_inc)
-		c->peer.max_gap = 0;   /* a new life of the peer: gaps start anew */
-	if (old_inc && hb->incarnation != old_inc)
-		hg_record(out, "peer_restarted", "6", "peer started anew (incarnation %llu -> %llu)",
-			  (unsigned long long)old_inc, (unsigned long long)hb->incarnation);
-	int changed = !old_inc || hb->role != pv(c)->role ||
-		      ((hb->flags ^ pv(c)->flags) & (HG_F_GRANT | HG_F_HOLDS_VIP | HG_F_WANT));
-	c->peer.view = *hb;
-	c->peer.last_hb = ev->now;
-	if (changed && ev->now > c->next_hb - (hg_ms)c->p.interval + 1)
-		c->next_hb = ev->now;   /* answer a change at once, once per turn */
-}
 
 static void on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
 {
@@ -657,60 +631,6 @@ void hg_core_seq_done(struct hg_core *c, int op, hg_ms now, struct hg_actions *o
 		a->op = HG_VIP_DEL;
 }
 
-static void on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
-{
-	hg_ms now = ev->now;
-	int can = peer_can_take(c, now);
-
-	switch (ev->cmd) {
-	case HG_CMD_SWITCHOVER:
-		if (c->role == HG_ROLE_ACTIVE) {
-			if (!can || c->seq_op != -1) {
-				reply(out, 0, "refused: the peer cannot take over (heard %d, eligible %d, role %s)%s",
-				      hg_core_peer_fresh(c, now), !!(pv(c)->flags & HG_F_ELIGIBLE),
-				      hg_role_name(pv(c)->role), c->seq_op != -1 ? ", services still moving" : "");
-				return;
-			}
-			reply(out, 1, "handing over to the peer");
-			fire(c, SM_HANDOVER, now, out);
-			return;
-		}
-		if (c->role == HG_ROLE_STANDBY && eligible_at(c, now) &&
-		    hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE) {
-			c->want_until = now + 3 * (hg_ms)c->p.deadtime;
-			c->next_hb = now;
-			reply(out, 1, "asked the active peer to hand over");
-			return;
-		}
-		reply(out, 0, "refused: this node is %s, %s; the peer is %s",
-		      hg_role_name(c->role), eligible_at(c, now) ? "eligible" : "not eligible",
-		      hg_core_peer_fresh(c, now) ? hg_role_name(pv(c)->role) : "not heard");
-		return;
-	case HG_CMD_STANDBY:
-		if (c->role == HG_ROLE_ACTIVE && (!can || c->seq_op != -1)) {
-			reply(out, 0, "refused: active and the peer cannot take over");
-			return;
-		}
-		c->admin_standby = 1;
-		reply(out, 1, "this node is in standby and will not take over");
-		hg_record(out, "admin_standby", "", "operator put this node in standby");
-		if (c->role == HG_ROLE_ACTIVE)
-			fire(c, SM_HANDOVER, now, out);
-		return;
-	case HG_CMD_UNSTANDBY:
-		c->admin_standby = 0;
-		for (int i = 0; i < c->p.n_services; i++) {
-			c->svc[i].gave_up = 0;
-			if (c->svc[i].state == HG_SVC_FAILED)
-				c->svc[i].state = HG_SVC_STOPPED;
-		}
-		reply(out, 1, "this node is eligible again");
-		hg_record(out, "admin_unstandby", "", "operator made this node eligible again");
-		return;
-	}
-	reply(out, 0, "unknown command");
-}
-
 void hg_core_init(struct hg_core *c, const struct hg_params *p,
 		  uint64_t incarnation, hg_ms now)
 {
@@ -725,6 +645,8 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->peer.last_hb = HG_NEVER;
 	c->peer.last_rx = HG_NEVER;
 	c->host_ok = 1;
+	c->bmc_at[0] = c->bmc_at[1] = HG_NEVER;
+	c->poll_asked = HG_NEVER;
 	c->gw_last = HG_NEVER;
 	for (int i = 0; i < HG_MAX_LANS; i++)
 		c->link_reset_at[i] = HG_NEVER;
@@ -761,7 +683,7 @@ void hg_core_step(struct hg_core *c, const struct hg_event *ev,
 	case HG_EV_TICK:
 		break;
 	case HG_EV_HB:
-		on_hb(c, ev, out);
+		hg_on_hb(c, ev, out);
 		break;
 	case HG_EV_HB_REJECT:
 		if (ev->reject < HG_REJ_COUNT)
@@ -805,7 +727,10 @@ void hg_core_step(struct hg_core *c, const struct hg_event *ev,
 		on_vip(c, ev, out);
 		break;
 	case HG_EV_CMD:
-		on_cmd(c, ev, out);
+		hg_on_cmd(c, ev, out);
+		break;
+	case HG_EV_BMC:
+		hg_on_bmc(c, ev, out);
 		break;
 	case HG_EV_HOST:
 		if (c->host_ok != !!ev->ok) {
@@ -827,7 +752,7 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c)
 	for (int p = 0; p < n_paths(c); p++)
 		EARLIER(c->peer.path_last[p] + c->p.deadtime);
 	if (c->peer_lost)
-		EARLIER(accuse_due(c));
+		EARLIER(hg_accuse_due(c));
 	if (c->role == HG_ROLE_STARTING)
 		EARLIER(c->started + c->p.wait_for_peer);
 	if (c->fence_retry_at >= 0)

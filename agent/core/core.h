@@ -44,6 +44,8 @@ struct hg_params {
 	uint32_t svc_window[HG_MAX_SERVICES];        /* restart window, ms */
 	uint32_t svc_backoff[HG_MAX_SERVICES];       /* first restart delay, doubled each time */
 	int svc_has_ready[HG_MAX_SERVICES];          /* a standby readiness check exists */
+	int have_own_bmc, have_peer_bmc;  /* BMC readings arrive as HG_EV_BMC */
+	int self_fence;                   /* own watchdog armed: pet it (HG_ACT_WDT) */
 };
 
 enum hg_ev_type {
@@ -58,6 +60,19 @@ enum hg_ev_type {
 	HG_EV_VIP,         /* VIP add (.op = HG_VIP_ADD) or del finished with .ok */
 	HG_EV_CMD,         /* operator command .cmd */
 	HG_EV_HOST,        /* host watch (load, memory, disk) says .ok */
+	HG_EV_BMC,         /* a BMC reading: .bmc */
+};
+
+/* What one BMC said (docs/bmc.md). who: 0 our own BMC, 1 the peer's. */
+enum hg_sev { HG_SEV_OK, HG_SEV_NON_CRITICAL, HG_SEV_CRITICAL, HG_SEV_NON_RECOVERABLE };
+struct hg_bmc_report {
+	int who;
+	int reachable;          /* the BMC answered */
+	int power;              /* 1 on, 0 off, -1 unknown */
+	int wdt_usable;         /* watchdog running with a known present countdown */
+	uint32_t wdt_initial_ms, wdt_present_ms;
+	int wdt_expired;        /* the SMS/OS timer use expired (it fired) */
+	int sensor_worst;       /* enum hg_sev */
 };
 
 enum hg_reject { HG_REJ_MALFORMED, HG_REJ_BAD_MAC, HG_REJ_UNKNOWN, HG_REJ_COUNT };
@@ -79,6 +94,7 @@ struct hg_event {
 	enum hg_reject reject;
 	enum hg_cmd cmd;
 	struct hg_hb hb;
+	struct hg_bmc_report bmc;
 };
 
 enum hg_act_type {
@@ -90,6 +106,8 @@ enum hg_act_type {
 	HG_ACT_LINK_RESET, /* reset own link on .lan (self-repair) */
 	HG_ACT_RECORD,     /* decision record: .event, .rule, .why */
 	HG_ACT_REPLY,      /* answer to an operator command: .ok, .why */
+	HG_ACT_BMC_POLL,   /* read the BMC of .svc (0 own, 1 peer) now; answer HG_EV_BMC */
+	HG_ACT_WDT_PET,    /* reset our own BMC watchdog (self-fence: rule 5) */
 };
 
 struct hg_action {
@@ -161,6 +179,13 @@ struct hg_core {
 	int admin_standby;
 	int host_ok;            /* host watch: load, memory, disk */
 	int dual_seen;          /* we kept the VIPs while the peer was active too */
+
+	/* BMC evidence (rule 4): the latest reading of each BMC and when */
+	struct hg_bmc_report bmc[2];
+	hg_ms bmc_at[2];        /* HG_NEVER: no reading yet */
+	hg_ms poll_asked;       /* when we last asked for a peer reading */
+	int cut_off_noted;      /* "peer cut off, not dead" recorded this episode */
+	int pet_stopped;        /* rule 5: we stopped resetting our watchdog */
 	int self_check_failed;  /* recorded once per peer-lost episode */
 
 	/* handing over / taking over */

@@ -8,6 +8,9 @@
 
 #define HG_NEVER ((hg_ms)INT64_MIN / 4)
 
+/* The peer as its newest heartbeat describes it. */
+static inline const struct hg_hb *pv(const struct hg_core *c) { return &c->peer.view; }
+
 struct hg_action *hg_emit(struct hg_actions *out, enum hg_act_type type);
 void hg_record(struct hg_actions *out, const char *event, const char *rule,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -21,6 +24,29 @@ void hg_svc_tick(struct hg_core *c, hg_ms now, struct hg_actions *out);
 int  hg_svc_all_running(const struct hg_core *c);
 int  hg_svc_gave_up(const struct hg_core *c);
 hg_ms hg_svc_next_wakeup(const struct hg_core *c);
+
+/* core.c: shared with evidence.c and commands.c. */
+int   hg_eligible_at(const struct hg_core *c, hg_ms now);
+hg_ms hg_accuse_due(const struct hg_core *c);
+int   hg_peer_can_take(const struct hg_core *c, hg_ms now);
+int   hg_peer_preferred(const struct hg_core *c);
+void  hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out);
+void  hg_reply(struct hg_actions *out, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* evidence.c: the BMCs (rules 3-5). */
+int   hg_own_bmc_ok(const struct hg_core *c);
+int   hg_accusation(const struct hg_core *c, hg_ms now);   /* 1: fence now */
+int   hg_bmc_says_alive(const struct hg_core *c, hg_ms now);
+void  hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out);
+void  hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out);
+void  hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
+
+/* peer.c */
+void  hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
+
+/* commands.c */
+void  hg_on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
 
 /* core.c: called by services.c when a sequence finishes. */
 void hg_core_seq_done(struct hg_core *c, int op, hg_ms now, struct hg_actions *out);

@@ -8,6 +8,7 @@
  * else is a replay and changes nothing.
  */
 #include "agent/core/peer.h"
+#include "agent/core/internal.h"
 
 enum hg_replay hg_replay_check(struct hg_peer *pr, uint64_t inc, uint64_t seq)
 {
@@ -57,3 +58,41 @@ hg_ms hg_peer_silent_since(const struct hg_peer *pr, int n_paths)
 			last = pr->path_last[p];
 	return last;
 }
+
+/* An authenticated heartbeat from the peer's address: replay-checked, it
+ * counts as life on its path; only the newest updates the peer's state. */
+void hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	const struct hg_hb *hb = &ev->hb;
+
+	if (hb->from != c->p.peer_id || hb->to != c->p.self_id ||
+	    ev->lan < 0 || ev->lan >= c->p.n_lans) {
+		c->cnt.rx_reject[HG_REJ_UNKNOWN]++;
+		return;
+	}
+	uint64_t old_inc = c->peer.incarnation;
+	enum hg_replay r = hg_replay_check(&c->peer, hb->incarnation, hb->seq);
+	if (r == HG_REPLAY_REJECT) {
+		c->cnt.rx_replay++;
+		return;
+	}
+	c->cnt.rx_ok++;
+	c->peer.path_last[ev->lan * 2] = ev->now;
+	if (c->peer.last_rx != HG_NEVER && ev->now - c->peer.last_rx > c->peer.max_gap)
+		c->peer.max_gap = ev->now - c->peer.last_rx;
+	c->peer.last_rx = ev->now;
+	if (r != HG_REPLAY_NEW)
+		return;
+	if (old_inc && hb->incarnation != old_inc)
+		c->peer.max_gap = 0;   /* a new life of the peer: gaps start anew */
+	if (old_inc && hb->incarnation != old_inc)
+		hg_record(out, "peer_restarted", "6", "peer started anew (incarnation %llu -> %llu)",
+			  (unsigned long long)old_inc, (unsigned long long)hb->incarnation);
+	int changed = !old_inc || hb->role != pv(c)->role ||
+		      ((hb->flags ^ pv(c)->flags) & (HG_F_GRANT | HG_F_HOLDS_VIP | HG_F_WANT));
+	c->peer.view = *hb;
+	c->peer.last_hb = ev->now;
+	if (changed && ev->now > c->next_hb - (hg_ms)c->p.interval + 1)
+		c->next_hb = ev->now;   /* answer a change at once, once per turn */
+}
+

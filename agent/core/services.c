@@ -121,7 +121,7 @@ static void on_ready(struct hg_core *c, int i, int ok, struct hg_actions *out)
 {
 	struct hg_service *s = &c->svc[i];
 
-	if (!ok == s->unready)
+	if ((!ok) == s->unready)
 		return;
 	s->unready = !ok;
 	hg_record(out, ok ? "service_ready" : "service_unready", "1",

@@ -1,0 +1,61 @@
+/*
+ * commands.c - the operator's commands (switchover, standby, unstandby):
+ * each either changes what the core will do, through the role table, or is
+ * refused with the reason and changes nothing (docs/decisions.md).
+ */
+#include "agent/core/internal.h"
+
+void hg_on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	hg_ms now = ev->now;
+	int can = hg_peer_can_take(c, now);
+
+	switch (ev->cmd) {
+	case HG_CMD_SWITCHOVER:
+		if (c->role == HG_ROLE_ACTIVE) {
+			if (!can || c->seq_op != -1) {
+				hg_reply(out, 0, "refused: the peer cannot take over (heard %d, eligible %d, role %s)%s",
+				      hg_core_peer_fresh(c, now), !!(pv(c)->flags & HG_F_ELIGIBLE),
+				      hg_role_name(pv(c)->role), c->seq_op != -1 ? ", services still moving" : "");
+				return;
+			}
+			hg_reply(out, 1, "handing over to the peer");
+			hg_fire_handover(c, now, out);
+			return;
+		}
+		if (c->role == HG_ROLE_STANDBY && hg_eligible_at(c, now) &&
+		    hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE) {
+			c->want_until = now + 3 * (hg_ms)c->p.deadtime;
+			c->next_hb = now;
+			hg_reply(out, 1, "asked the active peer to hand over");
+			return;
+		}
+		hg_reply(out, 0, "refused: this node is %s, %s; the peer is %s",
+		      hg_role_name(c->role), hg_eligible_at(c, now) ? "eligible" : "not eligible",
+		      hg_core_peer_fresh(c, now) ? hg_role_name(pv(c)->role) : "not heard");
+		return;
+	case HG_CMD_STANDBY:
+		if (c->role == HG_ROLE_ACTIVE && (!can || c->seq_op != -1)) {
+			hg_reply(out, 0, "refused: active and the peer cannot take over");
+			return;
+		}
+		c->admin_standby = 1;
+		hg_reply(out, 1, "this node is in standby and will not take over");
+		hg_record(out, "admin_standby", "", "operator put this node in standby");
+		if (c->role == HG_ROLE_ACTIVE)
+			hg_fire_handover(c, now, out);
+		return;
+	case HG_CMD_UNSTANDBY:
+		c->admin_standby = 0;
+		for (int i = 0; i < c->p.n_services; i++) {
+			c->svc[i].gave_up = 0;
+			if (c->svc[i].state == HG_SVC_FAILED)
+				c->svc[i].state = HG_SVC_STOPPED;
+		}
+		hg_reply(out, 1, "this node is eligible again");
+		hg_record(out, "admin_unstandby", "", "operator made this node eligible again");
+		return;
+	}
+	hg_reply(out, 0, "unknown command");
+}
+

@@ -1,0 +1,126 @@
+/*
+ * evidence.c - the BMCs in the decisions (issue 4, DESIGN.md rules 3-5):
+ * what the peer's BMC says about a silent peer, whether our own BMC and
+ * sensors let us serve, and whether we keep resetting our own watchdog.
+ * Pure, like the rest of agent/core: readings arrive as HG_EV_BMC events.
+ */
+#include "agent/core/internal.h"
+
+/* Rule 3: our own BMC answers (it is our self-fence), and no sensor of
+ * ours reads critical (HA-OSCAR's predictive failover: hand over before the
+ * node dies). No reading yet counts as fine. */
+int hg_own_bmc_ok(const struct hg_core *c)
+{
+	if (!c->p.have_own_bmc || c->bmc_at[0] == HG_NEVER)
+		return 1;
+	return c->bmc[0].reachable && c->bmc[0].sensor_worst < HG_SEV_CRITICAL;
+}
+
+/* Rule 4: what the peer's BMC says about a silent peer. Power read as off
+ * is not taken as proof by itself: rule 1 wants it off after *our*
+ * power-off (someone may power it on again), so it means "fence now" (an
+ * idempotent power-off and read-back: one round trip on a warm session). */
+enum evd { EVD_NEED, EVD_ALIVE, EVD_FENCE };
+
+/* A watchdog reading must come this long after the silence began to tell
+ * "reset since" from "reset just before": a live peer resets every interval,
+ * and countdowns have 100 ms steps. */
+static hg_ms wdt_margin(const struct hg_core *c) { return 2 * (hg_ms)c->p.interval + 300; }
+
+static enum evd evidence(const struct hg_core *c, hg_ms now)
+{
+	const struct hg_bmc_report *r = &c->bmc[1];
+	hg_ms at = c->bmc_at[1];
+
+	if (at < c->peer_lost_at)
+		return EVD_NEED;            /* only a reading taken since counts */
+	if (!r->reachable)
+		return EVD_FENCE;           /* the fence levels try, rule 2 holds */
+	if (r->power == 0)
+		return EVD_FENCE;           /* no watchdog question to ask */
+	if (r->wdt_expired || !r->wdt_usable || r->wdt_present_ms > r->wdt_initial_ms)
+		return EVD_FENCE;           /* no usable watchdog evidence */
+	if (at < c->peer_lost_at + wdt_margin(c))
+		return EVD_NEED;
+	hg_ms last_reset = at - (hg_ms)(r->wdt_initial_ms - r->wdt_present_ms);
+	return last_reset > c->peer_lost_at ? EVD_ALIVE : EVD_FENCE;
+}
+
+int hg_accusation(const struct hg_core *c, hg_ms now)
+{
+	if (!c->p.have_peer_bmc || !hg_eligible_at(c, now))
+		return 1;                   /* act_accuse records why not, if so */
+	return evidence(c, now) == EVD_FENCE;
+}
+
+int hg_bmc_says_alive(const struct hg_core *c, hg_ms now)
+{
+	return c->p.have_peer_bmc && evidence(c, now) == EVD_ALIVE;
+}
+
+/* Bookkeeping of rule 4 while an accusation is due: ask the peer's BMC,
+ * and note a peer that is cut off rather than dead. */
+void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	/* Rule 4: ask the peer's BMC once the accusation is due; a peer whose
+	 * watchdog is being reset is cut off, not dead: alert, do not fence. */
+	if (c->peer_lost && c->p.have_peer_bmc && now >= hg_accuse_due(c) &&
+	    (c->role == HG_ROLE_STANDBY || c->role == HG_ROLE_STARTING ||
+	     (c->role == HG_ROLE_FENCING && !c->fence_busy)) && hg_eligible_at(c, now)) {
+		enum evd e = evidence(c, now);
+		if (e == EVD_NEED && now - c->poll_asked >= 100) {
+			struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
+			if (a)
+				a->svc = 1;
+			c->poll_asked = now;
+		} else if (e == EVD_ALIVE && !c->cut_off_noted) {
+			c->cut_off_noted = 1;
+			hg_record(out, "peer_cut_off", "4",
+				  "every path silent, but the peer's watchdog was reset %lld ms ago: the peer is cut off, not dead; no fence (a peer that is not healthy stops resetting it and its BMC powers it off within %u ms)",
+				  (long long)(now - (c->bmc_at[1] - (hg_ms)(c->bmc[1].wdt_initial_ms -
+									       c->bmc[1].wdt_present_ms))),
+				  c->bmc[1].wdt_initial_ms);
+		}
+	}
+	if (!c->peer_lost)
+		c->cut_off_noted = 0;
+
+}
+
+/* Rule 5: an active node that is unfit and cannot tell its peer (every path
+ * silent) stops resetting its watchdog: its BMC powers it off and the peer
+ * sees power off. A hung agent stops resetting it by itself. */
+void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	int stop = c->role == HG_ROLE_ACTIVE && !hg_eligible_at(c, now) && c->peer_lost;
+
+	if (!c->p.self_fence)
+		return;
+	if (stop != c->pet_stopped) {
+		c->pet_stopped = stop;
+		hg_record(out, stop ? "self_fence" : "self_fence_off", "5",
+			  stop ? "unfit to be active and every path to the peer silent: no longer resetting our watchdog, our BMC will power us off"
+			       : "resetting our watchdog again");
+	}
+	if (!stop)
+		hg_emit(out, HG_ACT_WDT_PET);
+}
+
+void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	int who = ev->bmc.who ? 1 : 0;
+	const struct hg_bmc_report *old = &c->bmc[who];
+	int first = c->bmc_at[who] == HG_NEVER;
+	if ((first && !ev->bmc.reachable) || (!first && old->reachable != ev->bmc.reachable))
+		hg_record(out, ev->bmc.reachable ? "bmc_reachable" : "bmc_unreachable", who ? "2" : "3",
+			  who ? (ev->bmc.reachable ? "the peer's BMC answers again"
+				 : "the peer's BMC does not answer: the peer could not be fenced through it")
+			      : (ev->bmc.reachable ? "our own BMC answers again"
+				 : "our own BMC does not answer: no self-fence, this node is not eligible"));
+	if (!who && (first ? HG_SEV_OK : old->sensor_worst) < HG_SEV_CRITICAL &&
+	    ev->bmc.sensor_worst >= HG_SEV_CRITICAL)
+		hg_record(out, "sensor_critical", "5",
+			  "a sensor of our BMC reads critical: unfit to be active, handing over to a healthy standby");
+	c->bmc[who] = ev->bmc;
+	c->bmc_at[who] = ev->now;
+}
