@@ -87,19 +87,25 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 }
 
-/* Rule 5: an active node that is unfit and cannot tell its peer (every path
- * silent) stops resetting its watchdog: its BMC powers it off and the peer
- * sees power off. A hung agent stops resetting it by itself. */
+/* Rule 5: a node that is unfit and cannot tell its peer (every path silent)
+ * stops resetting its watchdog: its BMC powers it off and the peer sees
+ * power off. That holds for the active node, and also for one that just
+ * released while the cut began (its handover may never have arrived: the
+ * peer, still believing it active, sees its watchdog reset and waits). Only
+ * an unfit node whose peer was last seen active keeps resetting: the peer
+ * serves and needs nothing from it. A hung agent stops resetting by itself. */
 void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	int stop = c->role == HG_ROLE_ACTIVE && !hg_eligible_at(c, now) && c->peer_lost;
+	int stop = !hg_eligible_at(c, now) && c->peer_lost &&
+		   (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING ||
+		    pv(c)->role != HG_ROLE_ACTIVE);
 
 	if (!c->p.self_fence)
 		return;
 	if (stop != c->pet_stopped) {
 		c->pet_stopped = stop;
 		hg_record(out, stop ? "self_fence" : "self_fence_off", "5",
-			  stop ? "unfit to be active and every path to the peer silent: no longer resetting our watchdog, our BMC will power us off"
+			  stop ? "unfit to serve, every path to the peer silent, and the peer not known to be active: no longer resetting our watchdog, our BMC will power us off so the peer can take over"
 			       : "resetting our watchdog again");
 	}
 	if (!stop)

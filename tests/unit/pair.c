@@ -33,6 +33,28 @@ static int path_ok(const struct pair *pr, int from, int lan)
 	       pr->n[from].link[lan] && pr->n[!from].link[lan];
 }
 
+/* What node `about`'s BMC says now, as seen by `to`'s agent. */
+static void bmc_report(struct pair *pr, int to, int about, hg_ms due)
+{
+	const struct pair_node *t = &pr->n[about];
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_BMC;
+	ev.bmc.who = about != to;
+	ev.bmc.reachable = !t->bmc_down;
+	ev.bmc.power = t->powered;
+	ev.bmc.sensor_worst = t->sensor;
+	ev.bmc.wdt_expired = t->wdt_expired;
+	if (t->powered && t->wdt_last_pet > 0) {
+		hg_ms left = (hg_ms)pr->wdt_ms - (pr->now - t->wdt_last_pet);
+		ev.bmc.wdt_usable = 1;
+		ev.bmc.wdt_initial_ms = pr->wdt_ms;
+		ev.bmc.wdt_present_ms = left > 0 ? (uint32_t)(left / 100 * 100) : 0;
+	}
+	push(pr, due, to, &ev, 0);
+}
+
 static void execute(struct pair *pr, int i, const struct hg_actions *out)
 {
 	struct pair_node *me = &pr->n[i];
@@ -54,6 +76,11 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			}
 			if (a->hb.lan == me->core.p.public_lan && me->link[a->hb.lan])
 				push_ev(pr, pr->now + 1, i, HG_EV_GATEWAY);
+			if (a->hb.lan == 0 && pr->wdt_ms && pr->now - me->last_poll >= 1000) {
+				me->last_poll = pr->now;      /* the shell's periodic poll */
+				bmc_report(pr, i, i, pr->now + 5);
+				bmc_report(pr, i, !i, pr->now + 5);
+			}
 			break;
 		case HG_ACT_FENCE:
 			me->fences++;
@@ -108,6 +135,13 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			snprintf(pr->reply, sizeof(pr->reply), "%s", a->why);
 			break;
 		case HG_ACT_GARP:
+			break;
+		case HG_ACT_BMC_POLL:
+			bmc_report(pr, i, a->svc ? !i : i, pr->now + 5);
+			break;
+		case HG_ACT_WDT_PET:
+			if (!me->bmc_down)
+				me->wdt_last_pet = pr->now;
 			break;
 		}
 	}
@@ -168,6 +202,10 @@ void pair_boot(struct pair *pr, int i)
 	struct pair_node *me = &pr->n[i];
 
 	me->powered = 1;
+	me->hung = 0;
+	me->wdt_last_pet = pr->wdt_ms ? pr->now : 0;   /* armed at start */
+	me->wdt_expired = 0;
+	me->last_poll = -100000;
 	me->incarnation++;
 	for (int l = 0; l < pr->params[i].n_lans; l++)
 		me->link[l] = 1;
@@ -228,6 +266,15 @@ int pair_records(const struct pair *pr, int i, const char *event)
 	return n;
 }
 
+void pair_bmc(struct pair *pr, uint32_t wdt_ms)
+{
+	pr->wdt_ms = wdt_ms;
+	for (int i = 0; i < 2; i++) {
+		pr->params[i].have_own_bmc = pr->params[i].have_peer_bmc = 1;
+		pr->params[i].self_fence = 1;
+	}
+}
+
 void pair_cmd(struct pair *pr, int i, enum hg_cmd cmd)
 {
 	struct hg_event ev;
@@ -278,7 +325,13 @@ void pair_run(struct pair *pr, hg_ms until)
 			if (pr->q[k].due < best)
 				best = pr->q[k].due, kind = 0, who = k;
 		for (int i = 0; i < 2; i++) {
-			if (!pr->n[i].powered)
+			struct pair_node *n = &pr->n[i];
+			if (n->powered && pr->wdt_ms && n->wdt_last_pet > 0 &&
+			    n->wdt_last_pet + (hg_ms)pr->wdt_ms < best)
+				best = n->wdt_last_pet + pr->wdt_ms, kind = 2, who = i;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (!pr->n[i].powered || pr->n[i].hung)
 				continue;
 			hg_ms w = hg_core_next_wakeup(&pr->n[i].core);
 			if (w < pr->now)
@@ -291,6 +344,11 @@ void pair_run(struct pair *pr, hg_ms until)
 			return;
 		}
 		pr->now = best;
+		if (kind == 2) {              /* the BMC's watchdog fires */
+			pair_power_off(pr, who);
+			pr->n[who].wdt_expired = 1;
+			continue;
+		}
 		if (kind == 1) {
 			struct hg_event ev;
 			memset(&ev, 0, sizeof(ev));
@@ -300,7 +358,7 @@ void pair_run(struct pair *pr, hg_ms until)
 		}
 		struct pair_msg m = pr->q[who];
 		pr->q[who] = pr->q[--pr->nq];
-		if (!pr->n[m.to].powered)
+		if (!pr->n[m.to].powered || pr->n[m.to].hung)
 			continue;
 		if (m.raw) {
 			uint8_t buf[HG_WIRE_LEN];

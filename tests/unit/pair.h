@@ -28,6 +28,13 @@ struct pair_node {
 	int link_resets;
 	int records_stall;
 	char events[256][24];    /* record names, in order (first 256) */
+	/* the node's BMC (pair_bmc) */
+	int hung;                /* SIGSTOP: no steps, no UDP; the kernel answers pings */
+	int bmc_down;            /* its BMC does not answer */
+	int sensor;              /* worst sensor severity its BMC reports */
+	hg_ms wdt_last_pet;      /* HG_NEVER-like when never petted */
+	int wdt_expired;
+	hg_ms last_poll;
 	int nevents;
 };
 
@@ -49,6 +56,7 @@ struct pair {
 	int max_holders;
 	uint8_t key[32];
 	int verbose;
+	uint32_t wdt_ms;         /* BMCs with a watchdog of this timeout, 0: no BMC */
 	/* transitions seen: from role x table event name, for the table walk */
 	char seen[64][48];
 	int nseen;
@@ -66,6 +74,9 @@ void pair_link(struct pair *pr, int node, int lan, int up);
 void pair_cable(struct pair *pr, int node, int lan, int cut);
 void pair_cmd(struct pair *pr, int node, enum hg_cmd cmd);
 void pair_host(struct pair *pr, int node, int ok);   /* host watch result */
+/* Both nodes get a BMC whose watchdog powers the node off after wdt_ms
+ * without a reset; call after pair_init, before pair_boot. */
+void pair_bmc(struct pair *pr, uint32_t wdt_ms);
 /* How many records named `event` node produced so far. */
 int  pair_records(const struct pair *pr, int node, const char *event);
 int  pair_holders(const struct pair *pr);
