@@ -193,6 +193,22 @@ static void fault_node(struct sim_world *w, int kind, struct sim_stats *st)
 		sim_trace(w, i, "fault: host %s", me->host_bad ? "unhealthy" : "healthy");
 		later(w, 0, i, FI_HOST, 0, 0);
 		break;
+	case 12: {    /* its BMC: unreachable, slow, truncated replies, a sensor */
+		int what = (int)pick(w, 4);
+		if (what == 0)
+			me->bmc_down = !me->bmc_down;
+		else if (what == 1)
+			me->bmc_slow = !me->bmc_slow;
+		else if (what == 2)
+			me->bmc_truncated = !me->bmc_truncated;
+		else
+			me->sensor_worst = me->sensor_worst ? HG_SEV_OK : (int)sim_rng_range(&w->rng, 1, 3);
+		sim_trace(w, i, "fault: BMC %s", what == 0 ? (me->bmc_down ? "unreachable" : "reachable") :
+			  what == 1 ? (me->bmc_slow ? "slow" : "fast") :
+			  what == 2 ? (me->bmc_truncated ? "truncated watchdog replies" : "full replies") :
+			  (me->sensor_worst ? "sensor critical or worse" : "sensors ok"));
+		break;
+	}
 	case 10:
 		if (w->n_services) {
 			int s = (int)pick(w, (uint32_t)w->n_services);
@@ -209,14 +225,14 @@ static void fault_node(struct sim_world *w, int kind, struct sim_stats *st)
 
 void sim_fault_random(struct sim_world *w, struct sim_stats *st)
 {
-	uint32_t k = pick(w, 22);
+	uint32_t k = pick(w, 23);
 
 	st->faults++;
 	if (k < 7)
 		fault_lan(w, (int)(k % 5));
-	else if (k == 21)
+	else if (k == 22)
 		w->svc_fail_pm = sim_rng_pm(&w->rng, 500) ? 0 : (uint32_t)sim_rng_range(&w->rng, 1, 300);
-	else if (k == 20) {
+	else if (k == 21) {
 		w->gateway_down = !w->gateway_down;
 		sim_trace(w, -1, "fault: gateway %s", w->gateway_down ? "down" : "up");
 	} else
@@ -238,6 +254,7 @@ void sim_fault_heal(struct sim_world *w)
 	for (int i = 0; i < w->n_nodes; i++) {
 		struct sim_node *me = &w->n[i];
 		me->gw_blocked = 0;
+		me->bmc_down = me->bmc_slow = me->bmc_truncated = me->sensor_worst = 0;
 		if (me->host_bad) {
 			me->host_bad = 0;
 			later(w, 0, i, FI_HOST, 0, 0);
@@ -282,6 +299,9 @@ hg_ms sim_liveness_bound(const struct sim_world *w, int survivor)
 	/* a stall guard still holding */
 	if (s->core.stall_hold_until > w->now)
 		b += s->core.stall_hold_until - w->now;
+	/* rule 4's question to the peer's BMC (power off: no watchdog wait) */
+	if (p->have_peer_bmc)
+		b += w->bmc_ms + 100;
 	/* the fence device (working: power off, read back) and the VIP */
 	b += w->fence_ok_ms + 5;
 	/* margin: one heartbeat interval */

@@ -32,6 +32,9 @@ static void random_params(struct sim_rng *g, struct hg_params *p, int *n_lans, i
 	p->failback_holddown = r(g, 500, 8000);
 	p->gateway_timeout = p->interval * r(g, 3, 10);
 	p->garp_count = r(g, 1, 5);
+	p->have_own_bmc = sim_rng_pm(g, 700);
+	p->have_peer_bmc = sim_rng_pm(g, 700);
+	p->self_fence = sim_rng_pm(g, 600);
 	p->garp_interval = r(g, 20, 200);
 	p->garp_refresh = r(g, 1000, 10000);
 	for (int s = 0; s < *n_svc; s++) {
@@ -68,7 +71,7 @@ static void probe(struct sim_world *w, struct sim_stats *st)
 
 	sim_fault_heal(w);
 	/* packets sent before the heal with its long delays land first */
-	if (sim_run(w, w->now + 1000) < 0)
+	if (sim_run(w, w->now + 2500) < 0)   /* and slow BMCs' readings */
 		return;
 	while (!probe_ready(w, &a)) {
 		if (w->now >= settle_max) {
@@ -122,11 +125,16 @@ int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose
 	w->fence_ok_ms = r(&g, 10, 300);
 	w->fence_slow_ms = r(&g, w->fence_ok_ms, 3000);
 	w->fence_timeout_ms = r(&g, 3000, 6000);
+	w->bmc_ms = r(&g, 5, 300);
+	for (int i = 0; i < w->n_nodes; i++)
+		w->n[i].wdt_ms = p.deadtime * r(&g, 2, 20);
 	sim_trace(w, -1, "seed %llu: %d LANs, %d services, interval %u, deadtime %u, wait_for_peer %u, "
-		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms",
+		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms, "
+		  "BMC own %d peer %d, self-fence %d, watchdog %u ms",
 		  (unsigned long long)seed, n_lans, n_svc, p.interval, p.deadtime, p.wait_for_peer,
 		  p.fence_delay, p.fence_retry, p.self_prio, p.peer_prio,
-		  p.failback_auto ? "auto" : "manual", p.have_gateway, w->fence_ok_ms);
+		  p.failback_auto ? "auto" : "manual", p.have_gateway, w->fence_ok_ms,
+		  p.have_own_bmc, p.have_peer_bmc, p.self_fence, w->n[0].wdt_ms);
 
 	/* boot in random order, the second one later or (rarely) much later */
 	int first = (int)r(&g, 0, 1);

@@ -1,105 +1,15 @@
 /*
  * sim_world.c - see sim_world.h. The queue, power, freezing, and the shell:
  * what the daemon would do with each action of a core, done to the
- * simulated world instead (the fence device is in sim_fence.c).
+ * simulated world instead (the fence device is in sim_fence.c, the queue in
+ * sim_queue.c).
  */
 #include "sim_world.h"
 #include "sim_fence.h"
+#include "sim_bmc.h"
 
 #include <stdio.h>
 #include <string.h>
-
-#define SIM_HOLD (INT64_MAX / 4)   /* due time of items a frozen node keeps */
-
-/* ---- the queue: a binary heap on (due, order) ----------------------------- */
-
-static int before_q(const struct sim_qitem *a, const struct sim_qitem *b)
-{
-	return a->due < b->due || (a->due == b->due && a->order < b->order);
-}
-
-static void sift_up(struct sim_world *w, int k)
-{
-	while (k > 0) {
-		int p = (k - 1) / 2;
-		if (!before_q(&w->q[k], &w->q[p]))
-			break;
-		struct sim_qitem t = w->q[k];
-		w->q[k] = w->q[p];
-		w->q[p] = t;
-		k = p;
-	}
-}
-
-static void sift_down(struct sim_world *w, int k)
-{
-	for (;;) {
-		int l = 2 * k + 1, r = l + 1, m = k;
-		if (l < w->nq && before_q(&w->q[l], &w->q[m]))
-			m = l;
-		if (r < w->nq && before_q(&w->q[r], &w->q[m]))
-			m = r;
-		if (m == k)
-			return;
-		struct sim_qitem t = w->q[k];
-		w->q[k] = w->q[m];
-		w->q[m] = t;
-		k = m;
-	}
-}
-
-static void heapify(struct sim_world *w)
-{
-	for (int k = w->nq / 2 - 1; k >= 0; k--)
-		sift_down(w, k);
-}
-
-void sim_push(struct sim_world *w, const struct sim_qitem *it)
-{
-	if (w->nq >= SIM_QMAX) {
-		sim_fail(w, "sim", "event queue overflow (%d items)", w->nq);
-		return;
-	}
-	w->q[w->nq] = *it;
-	w->q[w->nq].order = w->order++;
-	sift_up(w, w->nq++);
-}
-
-static void pop(struct sim_world *w, struct sim_qitem *it)
-{
-	*it = w->q[0];
-	w->q[0] = w->q[--w->nq];
-	sift_down(w, 0);
-}
-
-/* Items kept for node i while it is frozen; dropped or released at once. */
-static void release_held(struct sim_world *w, int i, int drop)
-{
-	int k = 0;
-
-	for (int j = 0; j < w->nq; j++) {
-		struct sim_qitem *it = &w->q[j];
-		if (it->to == i && it->due == SIM_HOLD) {
-			if (drop)
-				continue;
-			it->due = w->now;
-		}
-		w->q[k++] = *it;
-	}
-	w->nq = k;
-	heapify(w);
-}
-
-void sim_purge(struct sim_world *w, int kind)
-{
-	int k = 0;
-
-	for (int j = 0; j < w->nq; j++)
-		if (w->q[j].kind != kind || (kind == SIM_I_FAULT && w->q[j].arg == -1))
-			w->q[k++] = w->q[j];
-	w->nq = k;
-	heapify(w);
-}
 
 static void push_event(struct sim_world *w, int to, hg_ms delay, const struct hg_event *ev)
 {
@@ -282,6 +192,12 @@ static void execute(struct sim_world *w, int i, enum hg_role before,
 			break;
 		case HG_ACT_GARP:
 			break;
+		case HG_ACT_BMC_POLL:
+			sim_bmc_poll(w, i, a->svc ? 1 : 0);
+			break;
+		case HG_ACT_WDT_PET:
+			sim_bmc_pet(w, i);
+			break;
 		}
 	}
 }
@@ -336,6 +252,8 @@ void sim_boot(struct sim_world *w, int i)
 
 	me->powered = 1;
 	me->power_epoch++;
+	me->wdt_armed = 0;
+	me->own_poll_at = w->now;
 	me->vip = 0;
 	memset(me->svc_running, 0, sizeof(me->svc_running));
 	for (int l = 0; l < w->n_lans; l++)
@@ -354,9 +272,10 @@ void sim_power_off(struct sim_world *w, int i)
 		  hg_role_name(me->core.role));
 	me->powered = 0;
 	me->vip = 0;
+	me->wdt_armed = 0;
 	me->frozen_until = -1;
 	memset(me->svc_running, 0, sizeof(me->svc_running));
-	release_held(w, i, 1);
+	sim_release_held(w, i, 1);
 }
 
 void sim_agent_restart(struct sim_world *w, int i)
@@ -366,7 +285,7 @@ void sim_agent_restart(struct sim_world *w, int i)
 	if (!me->powered)
 		return;
 	sim_trace(w, i, "agent restart (was %s)", hg_role_name(me->core.role));
-	release_held(w, i, 1);
+	sim_release_held(w, i, 1);
 	/* A node boots as standby: the new agent removes VIPs and stops the
 	 * services a previous life left (daemon.c setup). */
 	me->vip = 0;
@@ -408,7 +327,7 @@ void sim_thaw(struct sim_world *w, int i)
 		return;
 	sim_trace(w, i, "resumed");
 	w->n[i].frozen_until = -1;
-	release_held(w, i, 0);
+	sim_release_held(w, i, 0);
 }
 
 void sim_set_link(struct sim_world *w, int i, int lan, int up)
@@ -517,6 +436,13 @@ int sim_run(struct sim_world *w, hg_ms until)
 			if (t < best)
 				best = t, tick = i;
 		}
+		hg_ms b = sim_bmc_next(w);
+		if (b <= best && b <= until && b < SIM_HOLD) {
+			if (b > w->now)
+				w->now = b;
+			sim_bmc_tick(w);
+			continue;
+		}
 		if (best > until || best >= SIM_HOLD) {
 			w->now = until;
 			break;
@@ -530,7 +456,7 @@ int sim_run(struct sim_world *w, hg_ms until)
 			continue;
 		}
 		struct sim_qitem it;
-		pop(w, &it);
+		sim_pop(w, &it);
 		deliver(w, &it);
 	}
 	return w->failed ? -1 : 0;
@@ -549,6 +475,7 @@ void sim_world_init(struct sim_world *w, uint64_t seed, int n_lans, int n_servic
 	w->fence_ok_ms = 30;
 	w->fence_slow_ms = 2000;
 	w->fence_timeout_ms = 3000;
+	w->bmc_ms = 50;
 	for (int l = 0; l < n_lans; l++) {
 		w->lan[l].delay_min = 0;
 		w->lan[l].delay_max = 1;
@@ -564,5 +491,6 @@ void sim_world_init(struct sim_world *w, uint64_t seed, int n_lans, int n_servic
 		me->params.n_services = n_services;
 		me->incarnation = 1000 * (uint64_t)(i + 1);
 		me->frozen_until = -1;
+		me->wdt_ms = 5000;
 	}
 }

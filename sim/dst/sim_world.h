@@ -25,6 +25,7 @@
 #define SIM_TRACE       256
 #define SIM_TRACE_LINE  200
 #define SIM_SOCKBUF     64     /* packets a frozen node's socket keeps */
+#define SIM_HOLD        (INT64_MAX / 4)  /* due time of items a frozen node keeps */
 
 enum sim_item {
 	SIM_I_EVENT,    /* a core event (job result, link, command) */
@@ -67,6 +68,11 @@ struct sim_node {
 	int cable_cut[HG_MAX_LANS]; /* a link reset does not repair it */
 	int gw_blocked;           /* gateway does not answer this node */
 	int host_bad;             /* host watch: load, memory or disk bad */
+	/* its BMC (sim_bmc.c) */
+	int bmc_down, bmc_slow, bmc_truncated, sensor_worst;
+	int wdt_armed, wdt_fired;
+	uint32_t wdt_ms;
+	hg_ms wdt_last_pet, own_poll_at;
 	int svc_running[HG_MAX_SERVICES];
 	int svc_broken[HG_MAX_SERVICES];
 	enum sim_fence_mode fence_mode;
@@ -97,6 +103,7 @@ struct sim_world {
 	uint8_t key[32];
 	/* fence device timings, ms */
 	uint32_t fence_ok_ms, fence_slow_ms, fence_timeout_ms;
+	uint32_t bmc_ms;          /* a BMC reading's latency, at most */
 	/* queue: a binary heap on (due, order) */
 	int nq;
 	uint64_t order;
@@ -127,6 +134,9 @@ void sim_cmd(struct sim_world *w, int i, enum hg_cmd cmd);
 void sim_push(struct sim_world *w, const struct sim_qitem *it);
 /* Drop every queued item of a kind (faults keep their thaws). */
 void sim_purge(struct sim_world *w, int kind);
+void sim_pop(struct sim_world *w, struct sim_qitem *it);
+/* Items held for frozen node i (due SIM_HOLD): dropped, or due now. */
+void sim_release_held(struct sim_world *w, int i, int drop);
 /* Run until `until` or a violation. Returns 0, or -1 on a violation. */
 int  sim_run(struct sim_world *w, hg_ms until);
 int  sim_holders(const struct sim_world *w);

@@ -1,0 +1,104 @@
+/*
+ * sim_bmc.c - see sim_bmc.h.
+ */
+#include "sim_bmc.h"
+
+#include <string.h>
+
+#define OWN_POLL_MS 1000   /* the shell reads its own BMC this often */
+
+static struct hg_bmc_report report(const struct sim_world *w, int target)
+{
+	const struct sim_node *t = &w->n[target];
+	struct hg_bmc_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.reachable = !t->bmc_down;
+	if (!r.reachable) {
+		r.power = -1;
+		return r;
+	}
+	r.power = t->powered;
+	r.sensor_worst = t->sensor_worst;
+	r.wdt_expired = t->wdt_fired;
+	if (t->powered && t->wdt_armed && !t->bmc_truncated) {
+		hg_ms left = t->wdt_last_pet + t->wdt_ms - w->now;
+		r.wdt_usable = 1;
+		r.wdt_initial_ms = t->wdt_ms;
+		r.wdt_present_ms = left > 0 ? (uint32_t)(left / 100 * 100) : 0;
+	}
+	return r;
+}
+
+void sim_bmc_poll(struct sim_world *w, int i, int who)
+{
+	int target = who ? w->n[i].params.peer_id - 1 : i;
+	const struct sim_node *t = &w->n[target];
+	hg_ms lat = (hg_ms)sim_rng_range(&w->rng, 2, t->bmc_slow ? 2000 : w->bmc_ms);
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_BMC;
+	/* the reading is taken when the BMC answers; simpler and stricter:
+	 * read it now, deliver it later (it ages on the way) */
+	ev.bmc = report(w, target);
+	ev.bmc.who = who;
+	struct sim_qitem it;
+	memset(&it, 0, sizeof(it));
+	it.kind = SIM_I_EVENT;
+	it.due = w->now + lat;
+	it.to = it.from = i;
+	it.boot = w->n[i].boot;
+	it.ev = ev;
+	sim_push(w, &it);
+}
+
+void sim_bmc_pet(struct sim_world *w, int i)
+{
+	struct sim_node *me = &w->n[i];
+
+	if (!me->params.self_fence)
+		return;
+	if (!me->wdt_armed)
+		sim_trace(w, i, "watchdog armed (%u ms)", me->wdt_ms);
+	me->wdt_armed = 1;
+	me->wdt_fired = 0;
+	me->wdt_last_pet = w->now;
+}
+
+hg_ms sim_bmc_next(const struct sim_world *w)
+{
+	hg_ms t = INT64_MAX;
+
+	for (int i = 0; i < w->n_nodes; i++) {
+		const struct sim_node *me = &w->n[i];
+		if (!me->powered)
+			continue;
+		if (me->wdt_armed && me->wdt_last_pet + me->wdt_ms < t)
+			t = me->wdt_last_pet + me->wdt_ms;
+		if (me->params.have_own_bmc && me->own_poll_at < t)
+			t = me->own_poll_at;
+	}
+	return t;
+}
+
+void sim_bmc_tick(struct sim_world *w)
+{
+	for (int i = 0; i < w->n_nodes; i++) {
+		struct sim_node *me = &w->n[i];
+		if (!me->powered)
+			continue;
+		if (me->wdt_armed && w->now >= me->wdt_last_pet + me->wdt_ms) {
+			sim_trace(w, i, "watchdog expired: the BMC powers the node off");
+			me->wdt_armed = 0;
+			sim_power_off(w, i);
+			me->wdt_fired = 1;
+			continue;
+		}
+		if (me->params.have_own_bmc && w->now >= me->own_poll_at) {
+			me->own_poll_at = w->now + OWN_POLL_MS;
+			if (!sim_frozen(w, i))
+				sim_bmc_poll(w, i, 0);
+		}
+	}
+}
