@@ -230,3 +230,17 @@ int ctl_request(const char *path, const char *line, char *buf, size_t len)
 	close(fd);
 	return 0;
 }
+
+enum ctl_verb ctl_parse(const char *line)
+{
+	static const struct { const char *word; enum ctl_verb verb; } words[] = {
+		{ "status", CTL_STATUS }, { "status json", CTL_STATUS_JSON },
+		{ "events", CTL_EVENTS }, { "switchover", CTL_SWITCHOVER },
+		{ "standby", CTL_STANDBY }, { "unstandby", CTL_UNSTANDBY },
+	};
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(line, words[i].word))
+			return words[i].verb;
+	return CTL_UNKNOWN;
+}

@@ -45,6 +45,19 @@ void ctl_subscribe(struct ctl *c, int i);
 /* One line to every subscriber; one that cannot keep up is dropped. */
 void ctl_broadcast(struct ctl *c, const char *text, size_t len);
 
+/* What a request line asks for: exact words only (docs/operations.md). */
+enum ctl_verb {
+	CTL_UNKNOWN = -1,
+	CTL_STATUS,          /* "status": the human summary */
+	CTL_STATUS_JSON,     /* "status json" */
+	CTL_EVENTS,          /* "events": subscribe to records */
+	CTL_SWITCHOVER,
+	CTL_STANDBY,
+	CTL_UNSTANDBY,
+};
+/* Pure: the verb of one request line (as ctl_read returns it). */
+enum ctl_verb ctl_parse(const char *line);
+
 /* Client side: send line, read the whole answer into buf. */
 int  ctl_request(const char *path, const char *line, char *buf, size_t len);
 /* Client side: send line, copy everything that comes back to fd until EOF. */

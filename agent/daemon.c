@@ -274,37 +274,35 @@ static void check_links(struct daemon *d)
 
 static void handle_command(struct daemon *d, int client, const char *line)
 {
-	static const struct { const char *word; enum hg_cmd cmd; } cmds[] = {
-		{ "switchover", HG_CMD_SWITCHOVER },
-		{ "standby", HG_CMD_STANDBY },
-		{ "unstandby", HG_CMD_UNSTANDBY },
-	};
 	static char text[16384];
+	enum ctl_verb verb = ctl_parse(line);
+	enum hg_cmd cmd;
 
-	if (!strcmp(line, "events")) {
+	switch (verb) {
+	case CTL_EVENTS:
 		ctl_subscribe(&d->ctl, client);
 		return;
-	}
-	if (!strcmp(line, "status") || !strcmp(line, "status json")) {
-		daemon_status(d, line[6] != 0, text, sizeof(text));
+	case CTL_STATUS:
+	case CTL_STATUS_JSON:
+		daemon_status(d, verb == CTL_STATUS_JSON, text, sizeof(text));
 		ctl_answer(&d->ctl, client, text);
 		return;
-	}
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (strcmp(line, cmds[i].word))
-			continue;
-		struct hg_event ev = { .type = HG_EV_CMD, .cmd = cmds[i].cmd };
-		log_info("operator command: %s", line);
-		drain(d);                 /* commands see the latest state */
-		d->cmd_client = client;
-		step(d, &ev);
-		if (d->cmd_client >= 0) { /* the core always replies; be safe */
-			ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"no answer\"}\n");
-			d->cmd_client = -1;
-		}
+	case CTL_SWITCHOVER: cmd = HG_CMD_SWITCHOVER; break;
+	case CTL_STANDBY:    cmd = HG_CMD_STANDBY; break;
+	case CTL_UNSTANDBY:  cmd = HG_CMD_UNSTANDBY; break;
+	default:
+		ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"unknown command; try status, events, switchover, standby, unstandby\"}\n");
 		return;
 	}
-	ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"unknown command; try status, events, switchover, standby, unstandby\"}\n");
+	struct hg_event ev = { .type = HG_EV_CMD, .cmd = cmd };
+	log_info("operator command: %s", line);
+	drain(d);                 /* commands see the latest state */
+	d->cmd_client = client;
+	step(d, &ev);
+	if (d->cmd_client >= 0) { /* the core always replies; be safe */
+		ctl_answer(&d->ctl, client, "{\"ok\":false,\"message\":\"no answer\"}\n");
+		d->cmd_client = -1;
+	}
 }
 
 static void read_signals(struct daemon *d)
