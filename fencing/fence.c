@@ -68,9 +68,17 @@ static void done(void *arg, int status)
 	if (!f->busy || c->gen != f->gen || c->lvl != f->lvl || c->step != f->step)
 		return;   /* answer of an abandoned request */
 	int64_t now = f->ops.now(f->ops.ctx);
-	const char *action = f->step ? "status" : "off";
-	audit(f, "level %d %s: exit %d after %lld ms", f->lvl + 1, action, status,
-	      (long long)(now - f->level_started));
+	const char *action = f->level[f->lvl].native ? "native IPMI off" : f->step ? "status" : "off";
+	audit(f, "level %d %s: %s %d after %lld ms", f->lvl + 1, action,
+	      f->level[f->lvl].native ? "result" : "exit", status, (long long)(now - f->level_started));
+	if (f->level[f->lvl].native) {
+		/* the worker already read the power back until off or timeout */
+		if (status == 2)
+			finish(f, FENCE_CONFIRMED);
+		else
+			next_level(f);
+		return;
+	}
 	if (f->step > 0 && status == 2) {
 		finish(f, FENCE_CONFIRMED);
 		return;
@@ -91,6 +99,20 @@ static void done(void *arg, int status)
 static void run_step(struct fence *f)
 {
 	const struct fence_level *l = &f->level[f->lvl];
+
+	if (l->native) {
+		struct fence_cb *c = &f->cbs[f->cb_next++ % (sizeof(f->cbs) / sizeof(f->cbs[0]))];
+		c->f = f;
+		c->gen = f->gen;
+		c->lvl = f->lvl;
+		c->step = f->step;
+		if (!f->ops.native || f->ops.native(f->ops.ctx, l->timeout_ms, done, c) < 0) {
+			audit(f, "level %d: native IPMI not available", f->lvl + 1);
+			next_level(f);
+		}
+		return;
+	}
+	{
 	char input[2048], pw[256] = "";
 	int64_t now = f->ops.now(f->ops.ctx);
 	int64_t left = (int64_t)l->timeout_ms - (now - f->level_started);
@@ -121,6 +143,7 @@ static void run_step(struct fence *f)
 	if (rc < 0) {
 		audit(f, "level %d: cannot run %s: %s", f->lvl + 1, l->agent, strerror(-rc));
 		next_level(f);
+	}
 	}
 }
 

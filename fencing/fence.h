@@ -22,6 +22,7 @@
 enum fence_outcome { FENCE_CONFIRMED, FENCE_FAILED, FENCE_UNKNOWN };
 
 struct fence_level {
+	int native;                 /* 1: native IPMI through ops.native, agent unused */
 	const char *agent;          /* absolute path */
 	const char *args;           /* key=value lines, '\n'-separated, no secrets */
 	const char *password_file;  /* "" or NULL: none */
@@ -33,6 +34,10 @@ struct fence_ops {
 	 * status: exit code, or >= 128 / negative on signal, timeout, failure. */
 	int (*spawn)(void *ctx, char *const argv[], const char *stdin_data,
 		     unsigned timeout_ms, void (*done)(void *arg, int status), void *arg);
+	/* Native IPMI (docs/fencing.md): power off and read back until off or
+	 * timeout_ms, in the agent's BMC worker; done(arg, 2) when read back as
+	 * off, done(arg, 1) otherwise. NULL: native levels fail. */
+	int (*native)(void *ctx, unsigned timeout_ms, void (*done)(void *arg, int status), void *arg);
 	int64_t (*now)(void *ctx);
 	void (*audit)(void *ctx, const char *line);    /* one line per step */
 	void (*result)(void *ctx, uint64_t gen, enum fence_outcome o);

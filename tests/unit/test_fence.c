@@ -24,6 +24,7 @@ static struct {
 	int results, outcome;
 	uint64_t gen;
 	int refuse_spawn;
+	int natives;
 } T;
 
 static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
@@ -34,6 +35,13 @@ static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout
 	snprintf(T.stdin_seen[T.nspawn], sizeof(T.stdin_seen[0]), "%s", in);
 	snprintf(T.agent_seen[T.nspawn], sizeof(T.agent_seen[0]), "%s", argv[0]);
 	T.nspawn++;
+	T.pend[T.npend++] = (struct pending){ done, arg };
+	return 0;
+}
+
+static int native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg)
+{
+	T.natives++;
 	T.pend[T.npend++] = (struct pending){ done, arg };
 	return 0;
 }
@@ -62,7 +70,7 @@ static int answer(void)
 static void run_all(void) { while (answer()) ; }
 
 static struct fence F;
-static const struct fence_ops OPS = { spawn, now, audit, result, NULL };
+static const struct fence_ops OPS = { .spawn = spawn, .now = now, .audit = audit, .result = result };
 
 static void reset(const int *script, int n)
 {
@@ -80,8 +88,8 @@ int main(void)
 	close(fd);
 
 	struct fence_level two[2] = {
-		{ "/bin/agent1", "ip=10.0.0.1\nusername=admin", pwfile, 1000 },
-		{ "/bin/agent2", "ip=10.0.0.2", "", 1000 },
+		{ 0, "/bin/agent1", "ip=10.0.0.1\nusername=admin", pwfile, 1000 },
+		{ 0, "/bin/agent2", "ip=10.0.0.2", "", 1000 },
 	};
 
 	/* off exits 0, status says off (2): confirmed by level 1 */
@@ -120,7 +128,7 @@ int main(void)
 
 	/* status exit 0 (on) is never taken as off */
 	reset((int[]){ 0, 0 }, 2);
-	struct fence_level one = { "/bin/agent1", "ip=1", "", 120 };
+	struct fence_level one = { 0, "/bin/agent1", "ip=1", "", 120 };
 	fence_init(&F, &OPS, &one, 1);
 	fence_start(&F, 10);
 	run_all();
@@ -154,13 +162,37 @@ int main(void)
 
 	/* unreadable password file: that level fails, the next one runs */
 	reset((int[]){ 0, 2 }, 2);
-	struct fence_level bad[2] = { { "/bin/agent1", "ip=1", "/nonexistent/pw", 1000 },
-				      { "/bin/agent2", "ip=2", "", 1000 } };
+	struct fence_level bad[2] = { { 0, "/bin/agent1", "ip=1", "/nonexistent/pw", 1000 },
+				      { 0, "/bin/agent2", "ip=2", "", 1000 } };
 	fence_init(&F, &OPS, bad, 2);
 	fence_start(&F, 15);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
 	CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
+
+	/* native IPMI: confirmed when the worker read power back as off (2);
+	 * anything else falls through to the next level */
+	{
+		static struct fence_ops nops;
+		nops = OPS;
+		nops.native = native;
+		struct fence_level nl[2] = { { .native = 1, .timeout_ms = 1000 },
+					     { 0, "/bin/agent2", "ip=2", "", 1000 } };
+		reset((int[]){ 2, 1, 0, 2 }, 4);
+		fence_init(&F, &nops, nl, 2);
+		fence_start(&F, 16);
+		run_all();
+		CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+		CHECK_EQ(T.nspawn, 0);          /* no program ran */
+		CHECK_EQ(T.natives, 1);
+		/* native fails (1): level 2 runs and confirms */
+		fence_start(&F, 17);
+		run_all();
+		CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+		CHECK_EQ(T.natives, 2);
+		CHECK_EQ(T.nspawn, 2);
+		CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
+	}
 
 	unlink(pwfile);
 	return check_report();
