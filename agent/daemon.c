@@ -459,7 +459,8 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 {
 	const struct hg_cfg_node *peer = &cfg->node[cfg->peer];
 	struct fence_level lv[FENCE_MAX_LEVELS];
-	struct fence_ops ops = { fence_spawn, fence_now, fence_audit, fence_result, d };
+	struct fence_ops ops = { .spawn = fence_spawn, .now = fence_now, .audit = fence_audit,
+				 .result = fence_result, .ctx = d };
 	struct hg_params p;
 	sigset_t set;
 	int rc;
