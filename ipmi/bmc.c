@@ -1,35 +1,30 @@
 /*
- * bmc.c - FreeIPMI wrapper: one RMCP+ session, chassis power.
+ * bmc.c - FreeIPMI wrapper: one RMCP+ session, chassis power, and the raw
+ * command path of watchdog.c, sensors.c and sel.c.
  *
- * Every reply is untrusted (STYLE.md habit 5): FreeIPMI checks the packet
- * against its template, and we read each field we use with a FIID getter
- * and treat a missing field as -EPROTO.
+ * Every reply is untrusted (STYLE.md habit 5): for chassis power FreeIPMI
+ * checks the packet against its template, and we read each field we use
+ * with a FIID getter and treat a missing field as -EPROTO; every other
+ * command goes through bmc_raw() and a parser of reply.h.
  */
-#include "ipmi/bmc.h"
+#include "ipmi/bmc_int.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <freeipmi/freeipmi.h>
+#include <time.h>
 
 static_assert(BMC_PRIV_OPERATOR == IPMI_PRIVILEGE_LEVEL_OPERATOR, "privilege numbering");
 static_assert(BMC_PRIV_ADMIN == IPMI_PRIVILEGE_LEVEL_ADMIN, "privilege numbering");
-
-struct bmc_session {
-	ipmi_ctx_t ctx;
-	fiid_obj_t status_rs;	/* Get Chassis Status response */
-	fiid_obj_t control_rs;	/* Chassis Control response */
-};
 
 /*
  * The one place FreeIPMI's error numbers become errno values (bmc.h).
  * sys_errno is errno as it was right after the failing call: FreeIPMI
  * reports socket errors as IPMI_ERR_SYSTEM_ERROR and leaves errno set.
  */
-static int
+int
 bmc_errno(ipmi_ctx_t ctx, int sys_errno)
 {
 	switch (ipmi_ctx_errnum(ctx)) {
@@ -95,6 +90,9 @@ bmc_strerror(int err)
 	case -EPROTO:		return "BMC reply malformed or with an error completion code";
 	case -EOPNOTSUPP:	return "BMC does not support the command";
 	case -EBUSY:		return "BMC busy";
+	case -ENOENT:		return "no such sensor or record on the BMC";
+	case -ENXIO:		return "watchdog reset before it was set";
+	case -EAGAIN:		return "BMC kept cancelling the SDR reservation";
 	case -EINVAL:		return "invalid BMC target or argument";
 	case -ENOMEM:		return "out of memory";
 	case -EIO:		return "BMC I/O error";
@@ -137,11 +135,9 @@ check_target(const struct bmc_target *t)
 }
 
 static int
-open_ctx(const struct bmc_target *t, const char *host, unsigned workarounds,
-    ipmi_ctx_t *out, int *ipmi_err)
+open_ctx(struct bmc_session *s, unsigned workarounds, int *ipmi_err)
 {
-	unsigned timeout = t->timeout_ms ? t->timeout_ms : BMC_DEFAULT_TIMEOUT_MS;
-	unsigned retrans = timeout / 5;
+	unsigned timeout = s->timeout_ms, retrans = timeout / 5;
 	ipmi_ctx_t ctx;
 	int rc, e;
 
@@ -152,13 +148,13 @@ open_ctx(const struct bmc_target *t, const char *host, unsigned workarounds,
 		retrans = 50;
 	if (timeout <= retrans)
 		timeout = retrans + 1;
+	s->timeout_ms = timeout;
 
-	*out = NULL;
 	*ipmi_err = IPMI_ERR_SUCCESS;
 	if (!(ctx = ipmi_ctx_create()))
 		return -ENOMEM;
-	rc = ipmi_ctx_open_outofband_2_0(ctx, host, t->user, t->password,
-	    NULL, 0, (uint8_t)t->privilege, (uint8_t)t->cipher_suite,
+	rc = ipmi_ctx_open_outofband_2_0(ctx, s->host, s->user, s->password,
+	    NULL, 0, (uint8_t)s->privilege, (uint8_t)s->cipher_suite,
 	    timeout, retrans, workarounds, IPMI_FLAGS_DEFAULT);
 	if (rc < 0) {
 		e = errno;
@@ -174,14 +170,55 @@ open_ctx(const struct bmc_target *t, const char *host, unsigned workarounds,
 		ipmi_ctx_destroy(ctx);
 		return rc;
 	}
-	*out = ctx;
+	s->ctx = ctx;
+	s->workarounds = workarounds;
+	bmc_touch(s);
 	return 0;
+}
+
+static long
+idle_ms(const struct bmc_session *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - s->last_rx.tv_sec) * 1000 +
+	    (now.tv_nsec - s->last_rx.tv_nsec) / 1000000L;
+}
+
+void
+bmc_touch(struct bmc_session *s)
+{
+	clock_gettime(CLOCK_MONOTONIC, &s->last_rx);
+}
+
+/*
+ * FreeIPMI declares a session dead once nothing came from the BMC for its
+ * session timeout (our timeout_ms), and fails the next command after
+ * sending it, even though the BMC answers. A BMC also closes idle sessions
+ * itself (typically after 60 s). So a session idle for most of timeout_ms
+ * is reopened, with the workaround that worked, before it is used.
+ */
+int
+bmc_ready(struct bmc_session *s)
+{
+	int ipmi_err;
+
+	if (!s)
+		return -EINVAL;
+	if (s->ctx && idle_ms(s) < (long)s->timeout_ms * 3 / 4)
+		return 0;
+	if (s->ctx) {
+		ipmi_ctx_close(s->ctx);
+		ipmi_ctx_destroy(s->ctx);
+		s->ctx = NULL;
+	}
+	return open_ctx(s, s->workarounds, &ipmi_err);
 }
 
 int
 bmc_open(const struct bmc_target *t, struct bmc_session **out)
 {
-	char host[320];
 	struct bmc_session *s;
 	int rc, ipmi_err;
 
@@ -190,11 +227,16 @@ bmc_open(const struct bmc_target *t, struct bmc_session **out)
 	*out = NULL;
 	if ((rc = check_target(t)) < 0)
 		return rc;
-	if ((rc = format_host(host, sizeof(host), t->host, t->port)) < 0)
-		return rc;
-
 	if (!(s = calloc(1, sizeof(*s))))
 		return -ENOMEM;
+	if ((rc = format_host(s->host, sizeof(s->host), t->host, t->port)) < 0)
+		goto fail;
+	/* Lengths checked by check_target(); kept to reopen an idle session. */
+	snprintf(s->user, sizeof(s->user), "%s", t->user);
+	snprintf(s->password, sizeof(s->password), "%s", t->password);
+	s->cipher_suite = t->cipher_suite;
+	s->privilege = t->privilege;
+	s->timeout_ms = t->timeout_ms ? t->timeout_ms : BMC_DEFAULT_TIMEOUT_MS;
 	s->status_rs = fiid_obj_create(tmpl_cmd_get_chassis_status_rs);
 	s->control_rs = fiid_obj_create(tmpl_cmd_chassis_control_rs);
 	if (!s->status_rs || !s->control_rs) {
@@ -202,7 +244,7 @@ bmc_open(const struct bmc_target *t, struct bmc_session **out)
 		goto fail;
 	}
 
-	rc = open_ctx(t, host, 0, &s->ctx, &ipmi_err);
+	rc = open_ctx(s, 0, &ipmi_err);
 	/*
 	 * Some BMCs (ipmi_sim among them, and several vendors' firmware) answer
 	 * an Open Session Request for "highest privilege" with a level FreeIPMI
@@ -212,9 +254,8 @@ bmc_open(const struct bmc_target *t, struct bmc_session **out)
 	 * a BMC may count towards locking the user out.
 	 */
 	if (rc < 0 && ipmi_err == IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED)
-		rc = open_ctx(t, host,
-		    IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE,
-		    &s->ctx, &ipmi_err);
+		rc = open_ctx(s, IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE,
+		    &ipmi_err);
 	if (rc < 0)
 		goto fail;
 	*out = s;
@@ -241,14 +282,17 @@ bmc_power_get(struct bmc_session *s, int *on)
 	uint64_t v;
 	int rc, e;
 
-	if (!s || !s->ctx || !on)
+	if (!s || !on)
 		return -EINVAL;
+	if ((rc = bmc_ready(s)) < 0)
+		return rc;
 	if (fiid_obj_clear(s->status_rs) < 0)
 		return -EIO;
 	if (ipmi_cmd_get_chassis_status(s->ctx, s->status_rs) < 0) {
 		e = errno;
 		return bmc_errno(s->ctx, e);
 	}
+	bmc_touch(s);
 	if ((rc = check_comp_code(s->status_rs)) < 0)
 		return rc;
 	if (fiid_obj_get(s->status_rs, "current_power_state.power_is_on", &v) != 1)
@@ -260,17 +304,50 @@ bmc_power_get(struct bmc_session *s, int *on)
 static int
 chassis_control(struct bmc_session *s, uint8_t what)
 {
-	int e;
+	int rc, e;
 
-	if (!s || !s->ctx)
+	if (!s)
 		return -EINVAL;
+	if ((rc = bmc_ready(s)) < 0)
+		return rc;
 	if (fiid_obj_clear(s->control_rs) < 0)
 		return -EIO;
 	if (ipmi_cmd_chassis_control(s->ctx, what, s->control_rs) < 0) {
 		e = errno;
 		return bmc_errno(s->ctx, e);
 	}
+	bmc_touch(s);
 	return check_comp_code(s->control_rs);
+}
+
+int
+bmc_raw(struct bmc_session *s, uint8_t lun, uint8_t netfn, uint8_t cmd,
+    const uint8_t *req, size_t req_len, uint8_t *rs, size_t *rs_len)
+{
+	uint8_t rq[BMC_RS_MAX], buf[BMC_RS_MAX];
+	int n, e, rc;
+
+	if (!s || !rs || !rs_len || req_len + 1 > sizeof(rq) || (req_len && !req))
+		return -EINVAL;
+	if ((rc = bmc_ready(s)) < 0)
+		return rc;
+	rq[0] = cmd;
+	if (req_len)
+		memcpy(rq + 1, req, req_len);
+	n = ipmi_cmd_raw(s->ctx, lun, netfn, rq, (unsigned)(req_len + 1), buf, sizeof(buf));
+	if (n < 0) {
+		e = errno;
+		return bmc_errno(s->ctx, e);
+	}
+	bmc_touch(s);
+	/* The command byte, then at least the completion code. */
+	if (n < 2 || n > (int)sizeof(buf) || buf[0] != cmd)
+		return -EPROTO;
+	if ((size_t)(n - 1) > *rs_len)
+		n = (int)*rs_len + 1;	/* longer than the caller can use: cut */
+	memcpy(rs, buf + 1, (size_t)(n - 1));
+	*rs_len = (size_t)(n - 1);
+	return 0;
 }
 
 int
@@ -298,5 +375,7 @@ bmc_close(struct bmc_session *s)
 		fiid_obj_destroy(s->status_rs);
 	if (s->control_rs)
 		fiid_obj_destroy(s->control_rs);
+	bmc_sdr_free(s);
+	explicit_bzero(s->password, sizeof(s->password));
 	free(s);
 }
