@@ -100,30 +100,16 @@ inject_bmc_down() {	# NODE
 	inject_done bmc-down "$1" --argjson extra '{}'
 }
 
-# Sets a sensor's raw reading through the simulator's console (127.0.0.1:
-# $BMC_CONSOLE_PORT inside hg-bmc-X), with an event if a threshold is
-# crossed. Sensors are addressed by number: the simulated BMC has no named
-# sensors (no SDRs) yet, so names are refused.
+# Sets a sensor by name (cpu_temp, fan, psu: a value in its unit or a
+# level such as critical) or by number (raw) through the simulator console,
+# with an event if a threshold is crossed (bmc_sensor_set, sim/bmc/sensor).
 inject_sensor() {	# NAME VALUE NODE
-	local num=$1 val=$2 node=$3 out
-	if ! [[ $num =~ ^(0x[0-9a-fA-F]{1,2}|[0-9]{1,3})$ ]]; then
-		echo "sensor faults by name are not supported yet: give a sensor number (docs/lab.md)" >&2
-		exit 2
-	fi
-	[[ $val =~ ^[0-9]{1,3}$ ]] && [ "$val" -le 255 ] || die "VALUE must be a raw reading 0..255"
-	bmc_pid "$node" >/dev/null || die "the BMC of node $node does not run"
-	out=$(ip netns exec "hg-bmc-$node" bash -c '
-		exec 3<>/dev/tcp/127.0.0.1/'"$BMC_CONSOLE_PORT"' || exit 1
-		printf "sensor_set_value 0x20 0 %s %s 1\n" "$1" "$2" >&3
-		timeout 0.5 cat <&3' _ "$num" "$val" 2>/dev/null | tr -d '\r') || true
-	case $out in
-	*"sensor_set_value"*) ;;
-	*) die "the BMC console of node $node does not answer" ;;
-	esac
-	case $out in
-	*"**"*) die "BMC of node $node refused: $(grep -o '\*\*.*' <<<"$out" | head -1)" ;;
-	esac
-	inject_done sensor "$node" --argjson extra "{\"sensor\":\"$num\",\"value\":$val}"
+	local cmds extra
+	"$BMC_SENSOR" cmds "$1" "$2" >/dev/null || exit 2	# it says what is wrong
+	cmds=$(bmc_sensor_set "$3" "$1" "$2")
+	extra=$(jq -nc --arg s "$1" --arg v "$2" --arg c "$cmds" \
+		'{sensor:$s, value:$v, console:($c | split("\n"))}')
+	inject_done sensor "$3" --argjson extra "$extra"
 }
 
 # Undo everything: network faults, links, stopped processes, BMCs, broken

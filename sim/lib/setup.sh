@@ -2,7 +2,7 @@
 # setup.sh - what `sim/lab up` needs before the network exists: Debian
 # packages, the build, the key, the BMC passwords and the agent configs.
 
-LAB_PACKAGES=(openipmi ipmitool freeipmi-tools libfreeipmi-dev libnl-3-dev
+LAB_PACKAGES=(openipmi libopenipmi-dev ipmitool freeipmi-tools libfreeipmi-dev libnl-3-dev
 	libnl-route-3-dev libinih-dev libsodium-dev nftables iproute2 iputils-ping
 	jq cmake gcc pkg-config make)
 
@@ -53,6 +53,7 @@ build_needed() {
 	stale "$DEMO_SVC" sim/tools sim/CMakeLists.txt ||
 		stale "$PROBE" sim/tools sim/CMakeLists.txt ||
 		stale "$FENCE_AGENT" fencing ipmi ||
+		stale "$BMC_MODULE" sim/bmc ||
 		{ [ "$LAB_SYSTEM" = headguard ] && [ -z "${HG_LAB_AGENT:-}" ] &&
 			stale "$AGENT" agent netif ipmi fencing; }
 }
@@ -68,7 +69,7 @@ setup_build() {
 	mkdir -p "$LAB_RUN"
 	if ! { cmake -S "$HG_ROOT" -B "$BUILD" && cmake --build "$BUILD" -j2; } >"$log" 2>&1; then
 		say "full build failed (see $log); building the lab's targets alone"
-		for t in headguard hg-fence-ipmi hg-demo-svc hg-probe; do
+		for t in headguard hg-fence-ipmi hg-demo-svc hg-probe hgbmc; do
 			cmake --build "$BUILD" -j2 --target "$t" >>"$log" 2>&1 || true
 		done
 	fi
