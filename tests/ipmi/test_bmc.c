@@ -1,178 +1,29 @@
 /*
- * test_bmc - ipmi/bmc.h and hg-fence-ipmi against a real ipmi_sim.
- *
- * Starts its own ipmi_sim on 127.0.0.1 (private port, config written by
- * sim/bmc/mkconf into a temp dir) whose host is a `sleep` that records its
- * pid. Kills the simulator's process group and removes the temp dir on the
- * way out, pass or fail; the simulator and the host also die with us
- * (parent-death signals) if we are killed.
+ * test_bmc - ipmi/bmc.h sessions and power, and hg-fence-ipmi, against a
+ * real ipmi_sim (tests/ipmi/simbmc.h) whose host is a `sleep`.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "ipmi/bmc.h"
+#include "simbmc.h"
 
-#define USER	"hgadmin"
-#define PASS	"Lab-Secret-42"
-#define OPUSER	"hgoper"
-#define OPPASS	"Oper-Secret-7"
+#define USER	SIM_USER
+#define PASS	SIM_PASS
+#define OPUSER	SIM_OPUSER
+#define OPPASS	SIM_OPPASS
 #define BADPASS	"Wrong-Pass-9f3"
 
-static char dir[64];
-static unsigned port;
-static pid_t sim_pid;
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int
-rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static void
-cleanup(void)
-{
-	if (sim_pid > 0) {
-		kill(-sim_pid, SIGKILL);	/* ipmi_sim and the host it started */
-		waitpid(sim_pid, NULL, 0);
-		sim_pid = 0;
-	}
-	if (dir[0]) {
-		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-		dir[0] = '\0';
-	}
-}
-
-static void
-on_signal(int sig)
-{
-	cleanup();
-	_exit(128 + sig);
-}
-
-/* A UDP port and the TCP port above it (the VM serial channel) both free. */
-static int
-port_free(unsigned p)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int types[2] = { SOCK_DGRAM, SOCK_STREAM }, ok = 1, i, fd;
-
-	for (i = 0; i < 2 && ok; i++) {
-		a.sin_port = htons((uint16_t)(p + i));
-		if ((fd = socket(AF_INET, types[i], 0)) < 0)
-			return 0;
-		ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-		close(fd);
-	}
-	return ok;
-}
-
-static pid_t
-host_pid(void)
-{
-	char path[128];
-	FILE *f;
-	long pid = 0;
-
-	snprintf(path, sizeof(path), "%s/host.pid", dir);
-	if ((f = fopen(path, "r"))) {
-		if (fscanf(f, "%ld", &pid) != 1)
-			pid = 0;
-		fclose(f);
-	}
-	return (pid_t)pid;
-}
-
-/* sim/bmc/mkconf DIR 127.0.0.1 PORT USER PASS STARTCMD, without a shell. */
-static int
-mkconf(const char *startcmd)
-{
-	char script[512], portstr[16];
-	pid_t pid;
-	int st;
-
-	snprintf(script, sizeof(script), "%s/sim/bmc/mkconf", HG_SOURCE_DIR);
-	snprintf(portstr, sizeof(portstr), "%u", port);
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		setenv("HG_BMC_OPERATOR", OPUSER ":" OPPASS, 1);
-		execl(script, script, dir, "127.0.0.1", portstr, USER, PASS, startcmd,
-		    (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return -1;
-	return 0;
-}
-
-static int
-start_sim(void)
-{
-	char startcmd[256], conf[128], emu[128], state[128], log[128];
-	int fd;
-
-	for (port = 16230 + (unsigned)getpid() % 1000; !port_free(port); port += 2)
-		if (port > 17300)
-			return -1;
-	/* The host: a sleep that records its pid and dies with ipmi_sim. */
-	snprintf(startcmd, sizeof(startcmd),
-	    "sh -c 'echo $$ > %s/host.pid; exec setpriv --pdeathsig KILL sleep 1000000'", dir);
-	if (mkconf(startcmd) < 0)
-		return -1;
-	snprintf(conf, sizeof(conf), "%s/lan.conf", dir);
-	snprintf(emu, sizeof(emu), "%s/emu.cmds", dir);
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(log, sizeof(log), "%s/sim.log", dir);
-
-	if ((sim_pid = fork()) < 0)
-		return -1;
-	if (sim_pid == 0) {
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execlp("ipmi_sim", "ipmi_sim", "-c", conf, "-f", emu, "-s", state, "-n",
-		    (char *)NULL);
-		_exit(127);
-	}
-	setpgid(sim_pid, sim_pid);
-	return 0;
-}
-
-static struct bmc_target
-target(const char *user, const char *pass, int cipher, int priv)
-{
-	struct bmc_target t = {
-		.host = "127.0.0.1", .port = (uint16_t)port, .user = user,
-		.password = pass, .cipher_suite = cipher, .privilege = priv,
-		.timeout_ms = 1000,
-	};
-	return t;
-}
-
+#define now_ms		simbmc_now_ms
+#define host_pid	simbmc_host_pid
+#define target		simbmc_target
 /* Poll the power state until it is `want`; returns ms waited or -1. */
 static double
 wait_power(struct bmc_session *s, int want, double limit_ms)
@@ -236,7 +87,7 @@ fence(const char *action, const char *pass, const char *extra, char *err, size_t
 	snprintf(input, sizeof(input),
 	    "# written by test_bmc\nip=127.0.0.1\nipport=%u\nusername=" USER "\n"
 	    "password=%s\ncipher=3\nlanplus=1\npower_timeout=10\n%s\naction=%s\n",
-	    port, pass, extra, action);
+	    simbmc_port(), pass, extra, action);
 	return run_fence(input, err, len, ms);
 }
 
@@ -378,27 +229,12 @@ test_fence(void)
 int
 main(void)
 {
-	if (access("/usr/bin/ipmi_sim", X_OK) != 0) {
-		fprintf(stderr, "ipmi_sim not installed (apt-get install openipmi)\n");
-		return 1;
-	}
-	snprintf(dir, sizeof(dir), "/tmp/hg-bmc-XXXXXX");
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	atexit(cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
-
-	CHECK_EQ(start_sim(), 0);
-	if (sim_pid > 0) {
-		printf("ipmi_sim pid %d on 127.0.0.1:%u, dir %s\n", (int)sim_pid, port, dir);
+	CHECK_EQ(simbmc_start(), 0);
+	if (simbmc_pid() > 0) {
 		test_library();
 		test_fence();
-		CHECK(waitpid(sim_pid, NULL, WNOHANG) == 0);	/* still running */
+		CHECK(waitpid(simbmc_pid(), NULL, WNOHANG) == 0);	/* still running */
 	}
-	cleanup();
+	simbmc_stop();
 	return check_report();
 }
