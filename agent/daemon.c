@@ -191,6 +191,12 @@ static void execute(struct daemon *d, const struct hg_actions *out)
 			daemon_hook(d, a);
 			break;
 		}
+		case HG_ACT_BMC_POLL:
+			daemon_bmc_poll(d, a->svc ? 1 : 0);
+			break;
+		case HG_ACT_WDT_PET:
+			daemon_bmc_pet(d);
+			break;
 		case HG_ACT_REPLY:
 			if (d->cmd_client >= 0) {
 				char esc[400], text[512];
@@ -459,8 +465,8 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 {
 	const struct hg_cfg_node *peer = &cfg->node[cfg->peer];
 	struct fence_level lv[FENCE_MAX_LEVELS];
-	struct fence_ops ops = { .spawn = fence_spawn, .now = fence_now, .audit = fence_audit,
-				 .result = fence_result, .ctx = d };
+	struct fence_ops ops = { .spawn = fence_spawn, .native = daemon_fence_native, .now = fence_now,
+				 .audit = fence_audit, .result = fence_result, .ctx = d };
 	struct hg_params p;
 	sigset_t set;
 	int rc;
@@ -493,6 +499,7 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 		fatal("signalfd");
 
 	for (int i = 0; i < peer->n_levels; i++) {
+		lv[i].native = peer->level[i].native;
 		lv[i].agent = peer->level[i].agent;
 		lv[i].args = peer->level[i].args;
 		lv[i].password_file = peer->level[i].password_file;
@@ -501,6 +508,7 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 	fence_init(&d->fence, &ops, lv, peer->n_levels);
 
 	params_from(cfg, &p);
+	daemon_bmc_setup(d, &p);
 	uint64_t inc = next_incarnation(cfg->state_dir);
 	hg_core_init(&d->core, &p, inc, d->now);
 	log_info("starting: node %s (id %u), peer %s, incarnation %llu, %d LANs, interval %u ms, deadtime %u ms",
@@ -514,7 +522,7 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 
 int daemon_run(struct daemon *d, const struct hg_config *cfg)
 {
-	struct pollfd pf[4 + HG_CFG_MAX_LANS + CTL_CLIENTS];
+	struct pollfd pf[6 + HG_CFG_MAX_LANS + CTL_CLIENTS];
 
 	setup(d, cfg);
 	drain(d);
@@ -538,6 +546,13 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 		base_cl = n;
 		for (int i = 0; i < CTL_CLIENTS; i++)
 			pf[n++] = (struct pollfd){ .fd = d->ctl.cl[i].fd, .events = POLLIN };
+		int base_bmc = n;
+		for (int i = 0; i < 2; i++)
+			pf[n++] = (struct pollfd){ .fd = d->bmc[i].fd, .events = POLLIN };
+		if (d->next_bmc_poll < wake && (d->bmc[0].fd >= 0 || d->bmc[1].fd >= 0)) {
+			int64_t t = d->next_bmc_poll - d->now;
+			timeout = t <= 0 ? 0 : t < timeout ? (int)t : timeout;
+		}
 
 		if (poll(pf, (nfds_t)n, timeout) < 0 && errno != EINTR)
 			fatal("poll");
@@ -557,6 +572,10 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 				read_udp(d, i);
 		if (pf[2].revents)
 			read_icmp(d);
+		for (int i = 0; i < 2; i++)
+			if (pf[base_bmc + i].fd >= 0 && pf[base_bmc + i].revents)
+				daemon_bmc_read(d, i);
+		daemon_bmc_tick(d);
 		jobs_expire(&d->jobs, d->now);
 		if (d->now >= d->next_watch)
 			daemon_watch(d);
@@ -578,6 +597,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 			break;
 	}
 	log_info("stopped as %s", hg_role_name(d->core.role));
+	daemon_bmc_stop(d);
 	jobs_kill_all(&d->jobs);
 	ctl_close(&d->ctl);
 	hbnet_close(&d->net);

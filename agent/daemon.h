@@ -16,6 +16,7 @@
 #include "agent/ctl.h"
 #include "agent/hbnet.h"
 #include "agent/jobs.h"
+#include "agent/bmcw.h"
 #include "fencing/fence.h"
 
 struct nif;
@@ -41,6 +42,14 @@ struct daemon {
 	struct svc_cb svc_cb[HG_CFG_MAX_SERVICES][4];
 	struct hook_cb hook_cb[HOOKS_MAX];
 	int64_t next_watch;             /* host watch due, INT64_MAX if none configured */
+	struct bmcw bmc[2];             /* workers: [0] our BMC, [1] the peer's */
+	struct bmcw_rep bmc_last[2];    /* latest readings, for status */
+	int64_t bmc_last_at[2];
+	int64_t next_bmc_poll;
+	uint64_t native_gen;            /* native fence request in flight */
+	void (*native_done)(void *, int);
+	void *native_arg;
+	int wdt_failing;
 	int watch_busy;
 	int cmd_client;                 /* control client awaiting a reply, -1 none */
 	struct hg_event evq[128];
@@ -63,6 +72,16 @@ void daemon_push(struct daemon *d, const struct hg_event *ev);
 void daemon_hook(struct daemon *d, const struct hg_action *a);
 /* hooks.c: start the host watch job (and schedule the next). */
 void daemon_watch(struct daemon *d);
+
+/* daemon_bmc.c: the BMC workers. */
+void daemon_bmc_setup(struct daemon *d, struct hg_params *p);
+void daemon_bmc_tick(struct daemon *d);            /* periodic readings */
+void daemon_bmc_poll(struct daemon *d, int who);   /* a reading now */
+void daemon_bmc_pet(struct daemon *d);
+void daemon_bmc_read(struct daemon *d, int i);     /* after POLLIN on bmc[i].fd */
+void daemon_bmc_stop(struct daemon *d);
+int  daemon_fence_native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg);
+int  daemon_bmc_json(const struct daemon *d, char *buf, size_t len);
 
 /* Renders `status` (json != 0: one JSON object) into buf. */
 void daemon_status(const struct daemon *d, int json, char *buf, size_t len);

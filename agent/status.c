@@ -68,6 +68,11 @@ static void json(const struct daemon *d, struct out *o)
 	put(o, "\"fencing\":{\"generation\":%llu,\"busy\":%s,\"levels\":%d},\"fences\":%llu,",
 	    (unsigned long long)c->fence_gen, b(c->fence_busy), cfg->node[cfg->peer].n_levels,
 	    (unsigned long long)c->cnt.fences);
+	{
+		char bm[2048];
+		daemon_bmc_json(d, bm, sizeof(bm));
+		put(o, "\"bmc\":{%s},", bm);
+	}
 	put(o, "\"services\":[");
 	for (int i = 0; i < cfg->n_services; i++) {
 		const struct hg_service *s = &c->svc[i];
@@ -112,6 +117,22 @@ static void text(const struct daemon *d, struct out *o)
 		put(o, " %s=%s", cfg->node[cfg->self].link[i].ifname, c->link_up[i] ? "up" : "DOWN");
 	if (cfg->gateway[0])
 		put(o, "\ngateway %s: last reply %lld ms ago", cfg->gateway, age(d, c->gw_last));
+	for (int i = 0; i < 2; i++) {
+		const struct bmcw_rep *r = &d->bmc_last[i];
+		if (d->bmc[i].fd < 0)
+			continue;
+		if (d->bmc_last_at[i] == INT64_MIN) {
+			put(o, "\nBMC %s: no reading yet", i ? "peer" : "own");
+			continue;
+		}
+		put(o, "\nBMC %s %s: %s, power %s, watchdog %s (%u of %u ms left), worst sensor %s, session %u ms old",
+		    i ? "peer" : "own", cfg->node[i ? cfg->peer : cfg->self].bmc.addr,
+		    r->reachable ? "answers" : "DOES NOT ANSWER",
+		    r->power == 1 ? "on" : r->power == 0 ? "off" : "unknown",
+		    r->wdt_usable ? "counting" : r->wdt_expired ? "EXPIRED" : "not usable",
+		    r->wdt_present_ms, r->wdt_initial_ms, r->sensor_worst >= 2 ? "CRITICAL" :
+		    r->sensor_worst == 1 ? "non-critical" : "ok", r->session_age_ms);
+	}
 	put(o, "\nservices:");
 	for (int i = 0; i < cfg->n_services; i++)
 		put(o, " %s=%s(restarts %u%s%s, last probe %lld ms ago)", cfg->service[i].name,

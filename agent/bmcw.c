@@ -1,0 +1,308 @@
+/*
+ * bmcw.c - see bmcw.h. The worker half runs in a forked child and talks to
+ * the BMC through ipmi/ (FreeIPMI); the agent half only moves messages.
+ */
+#include "agent/bmcw.h"
+#include "ipmi/bmc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/close_range.h>
+
+#define REOPEN_PAUSE_MS 1000   /* polls do not hammer a BMC that just failed */
+#define FENCE_POLL_MS   50
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- the worker (child) ---------------------------------------------------- */
+
+struct wstate {
+	const struct hg_cfg_bmc *cfg;
+	struct bmc_session *s;
+	int64_t opened_at, failed_at;
+	uint32_t opens;
+	uint32_t armed_ms;
+};
+
+static int open_session(struct wstate *w, int force)
+{
+	char pw[64] = "";
+	int64_t now = mono_ms();
+
+	if (w->s)
+		return 0;
+	if (!force && now - w->failed_at < REOPEN_PAUSE_MS)
+		return -EHOSTUNREACH;
+	int fd = open(w->cfg->password_file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, pw, sizeof(pw) - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	pw[n] = 0;
+	pw[strcspn(pw, "\r\n")] = 0;
+	struct bmc_target t = {
+		.host = w->cfg->addr, .port = w->cfg->port, .user = w->cfg->user, .password = pw,
+		.cipher_suite = w->cfg->cipher, .privilege = w->cfg->privilege,
+		.timeout_ms = w->cfg->timeout_ms,
+	};
+	int rc = bmc_open(&t, &w->s);
+	memset(pw, 0, sizeof(pw));
+	if (rc < 0) {
+		w->s = NULL;
+		w->failed_at = now;
+		return rc;
+	}
+	w->opens++;
+	w->opened_at = now;
+	return 0;
+}
+
+/* A call failed: a broken session is reopened on the next request. */
+static int broken(struct wstate *w, int rc)
+{
+	if (rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -EIO || rc == -EPROTO) {
+		bmc_close(w->s);
+		w->s = NULL;
+		w->failed_at = mono_ms();
+	}
+	return rc;
+}
+
+static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
+{
+	struct bmc_watchdog wd;
+	struct bmc_sensor sn[32];
+	size_t n = 0;
+	int on = -1, rc;
+
+	rp->power = -1;
+	if ((rc = open_session(w, 0)) < 0 || (rc = bmc_power_get(w->s, &on)) < 0) {
+		rp->rc = w->s ? broken(w, rc) : rc;
+		return;
+	}
+	rp->reachable = 1;
+	rp->power = on;
+	if (bmc_watchdog_get(w->s, &wd) == 0) {
+		rp->wdt_running = wd.running;
+		rp->wdt_expired = (wd.expired >> BMC_WDT_USE_SMS_OS) & 1;
+		rp->wdt_initial_ms = wd.initial_ms;
+		rp->wdt_present_ms = wd.present_ms;
+		/* usable: armed by an agent (SMS/OS, power down) with a countdown
+		 * we can read; a truncated reply is not evidence (docs/bmc.md) */
+		rp->wdt_usable = wd.present_known && wd.use == BMC_WDT_USE_SMS_OS &&
+				 wd.action == BMC_WDT_ACTION_POWER_DOWN && wd.initial_ms > 0 &&
+				 (wd.running || wd.present_ms < wd.initial_ms);
+	}
+	if (bmc_sensors_read(w->s, sn, sizeof(sn) / sizeof(sn[0]), &n) == 0) {
+		for (size_t i = 0; i < n; i++) {
+			if ((int)sn[i].severity > rp->sensor_worst) {
+				rp->sensor_worst = (int)sn[i].severity;
+				snprintf(rp->sensor, sizeof(rp->sensor), "%.16s", sn[i].name);
+			}
+		}
+	}
+}
+
+static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
+{
+	int64_t t0 = mono_ms();
+	int on = 1, rc;
+
+	if ((rc = open_session(w, 1)) < 0) {
+		rp->rc = rc;
+		snprintf(rp->text, sizeof(rp->text), "session: %s", bmc_strerror(rc));
+		return;
+	}
+	rp->reachable = 1;
+	if ((rc = bmc_power_off(w->s)) < 0)
+		snprintf(rp->text, sizeof(rp->text), "power off: %s; reading the state anyway",
+			 bmc_strerror(rc));
+	/* Proof is the read-back, never the command's answer (rule 2). */
+	for (;;) {
+		rc = bmc_power_get(w->s, &on);
+		if (rc == 0 && !on) {
+			rp->confirmed = 1;
+			rp->power = 0;
+			snprintf(rp->text, sizeof(rp->text), "power read back as off after %lld ms",
+				 (long long)(mono_ms() - t0));
+			return;
+		}
+		if (mono_ms() - t0 + FENCE_POLL_MS >= (int64_t)ms)
+			break;
+		usleep(FENCE_POLL_MS * 1000);
+	}
+	rp->rc = rc < 0 ? rc : -ETIMEDOUT;
+	rp->power = rc < 0 ? -1 : on;
+	snprintf(rp->text, sizeof(rp->text), "power not read back as off within %u ms (%s)", ms,
+		 rc < 0 ? bmc_strerror(rc) : "still on");
+	if (rc < 0)
+		broken(w, rc);
+}
+
+static void watchdog_op(struct wstate *w, const struct bmcw_req *rq, struct bmcw_rep *rp)
+{
+	int rc = open_session(w, 1);
+
+	if (rc == 0 && rq->op == BMCW_ARM) {
+		w->armed_ms = rq->ms;
+		rc = bmc_watchdog_set(w->s, rq->ms);
+		if (rc == 0)
+			rc = bmc_watchdog_reset(w->s);
+	} else if (rc == 0 && rq->op == BMCW_PET) {
+		rc = bmc_watchdog_reset(w->s);
+		if (rc == -ENXIO && w->armed_ms) {   /* the BMC forgot it (reset) */
+			rc = bmc_watchdog_set(w->s, w->armed_ms);
+			if (rc == 0)
+				rc = bmc_watchdog_reset(w->s);
+		}
+	} else if (rc == 0) {
+		w->armed_ms = 0;
+		rc = bmc_watchdog_stop(w->s);
+	}
+	rp->reachable = w->s != NULL;
+	rp->rc = rc < 0 && w->s ? broken(w, rc) : rc;
+}
+
+static void worker(int fd, const struct hg_cfg_bmc *cfg)
+{
+	struct wstate w = { .cfg = cfg, .failed_at = -REOPEN_PAUSE_MS };
+	struct bmcw_req rq;
+
+	for (;;) {
+		ssize_t n = recv(fd, &rq, sizeof(rq), 0);
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;                    /* the agent is gone */
+		if (n != (ssize_t)sizeof(rq) || rq.size != sizeof(rq) || !rq.op || rq.op >= BMCW_OP_MAX)
+			continue;                 /* not ours: changes nothing */
+		struct bmcw_rep rp;
+		memset(&rp, 0, sizeof(rp));
+		rp.size = sizeof(rp);
+		rp.op = rq.op;
+		rp.gen = rq.gen;
+		rp.power = -1;
+		int64_t t0 = mono_ms();
+		if (rq.op == BMCW_POLL)
+			poll_bmc(&w, &rp);
+		else if (rq.op == BMCW_FENCE)
+			fence_bmc(&w, rq.ms, &rp);
+		else
+			watchdog_op(&w, &rq, &rp);
+		rp.elapsed_ms = (uint32_t)(mono_ms() - t0);
+		rp.session_age_ms = w.s ? (uint32_t)(mono_ms() - w.opened_at) : 0;
+		rp.opens = w.opens;
+		if (send(fd, &rp, sizeof(rp), 0) < 0 && errno != EINTR)
+			break;
+	}
+	bmc_close(w.s);
+	_exit(0);
+}
+
+/* ---- the agent's half ------------------------------------------------------ */
+
+int bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const char *name)
+{
+	int sv[2];
+
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	snprintf(w->name, sizeof(w->name), "%s", name);
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int err = -errno;
+		close(sv[0]);
+		close(sv[1]);
+		return err;
+	}
+	if (pid == 0) {
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		prctl(PR_SET_NAME, "headguard-bmc");
+		/* Hold none of the agent's sockets: only our end of the pair. */
+		if (dup2(sv[1], 3) < 0)
+			_exit(1);
+		close_range(4, ~0U, 0);
+		worker(3, b);
+	}
+	close(sv[1]);
+	fcntl(sv[0], F_SETFL, O_NONBLOCK);
+	w->fd = sv[0];
+	w->pid = pid;
+	return 0;
+}
+
+int bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms)
+{
+	struct bmcw_req rq = { .size = sizeof(rq), .op = op, .gen = gen, .ms = ms };
+
+	if (w->fd < 0)
+		return -ENOTCONN;
+	if (w->pending[op] && op != BMCW_FENCE)
+		return 0;   /* the answer on its way will do */
+	if (send(w->fd, &rq, sizeof(rq), MSG_DONTWAIT) < 0)
+		return -errno;
+	w->pending[op]++;
+	return 0;
+}
+
+int bmcw_recv(struct bmcw *w, struct bmcw_rep *rep)
+{
+	ssize_t n = recv(w->fd, rep, sizeof(*rep), MSG_DONTWAIT);
+
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -EPIPE;
+	if (n != (ssize_t)sizeof(*rep) || rep->size != sizeof(*rep) || !rep->op ||
+	    rep->op >= BMCW_OP_MAX)
+		return -EPROTO;
+	if (w->pending[rep->op])
+		w->pending[rep->op]--;
+	rep->sensor[sizeof(rep->sensor) - 1] = 0;
+	rep->text[sizeof(rep->text) - 1] = 0;
+	return 0;
+}
+
+int bmcw_wait(struct bmcw *w, enum bmcw_op op, unsigned ms)
+{
+	int64_t end = mono_ms() + ms;
+	struct bmcw_rep rep;
+
+	while (mono_ms() < end) {
+		struct pollfd pf = { .fd = w->fd, .events = POLLIN };
+		if (poll(&pf, 1, (int)(end - mono_ms())) <= 0)
+			break;
+		if (bmcw_recv(w, &rep) == 0 && rep.op == (uint32_t)op)
+			return rep.rc;
+	}
+	return -ETIMEDOUT;
+}
+
+void bmcw_stop(struct bmcw *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);   /* the worker sees EOF and exits */
+	w->fd = -1;
+}

@@ -1,0 +1,184 @@
+/*
+ * daemon_bmc.c - the daemon's side of the BMC workers (agent/bmcw.h):
+ * periodic readings of both BMCs turned into HG_EV_BMC events, the own
+ * watchdog armed at start, reset when the core says so and stopped on a
+ * clean exit, the native fence level, and the BMC part of `status`.
+ */
+#include "agent/daemon.h"
+#include "agent/log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void daemon_bmc_setup(struct daemon *d, struct hg_params *p)
+{
+	const struct hg_config *cfg = d->cfg;
+	const struct hg_cfg_bmc *b[2] = { &cfg->node[cfg->self].bmc, &cfg->node[cfg->peer].bmc };
+	static const char *const names[2] = { "own", "peer" };
+
+	for (int i = 0; i < 2; i++) {
+		d->bmc[i].fd = -1;
+		d->bmc_last_at[i] = INT64_MIN;
+		if (!b[i]->present)
+			continue;
+		int rc = bmcw_start(&d->bmc[i], b[i], names[i]);
+		if (rc < 0) {
+			log_warnx("cannot start the %s BMC worker: %s", names[i], strerror(-rc));
+			continue;
+		}
+		bmcw_send(&d->bmc[i], BMCW_POLL, 0, 0);
+	}
+	p->have_own_bmc = d->bmc[0].fd >= 0;
+	p->have_peer_bmc = d->bmc[1].fd >= 0;
+	if (p->have_own_bmc && cfg->watchdog_timeout_ms) {
+		bmcw_send(&d->bmc[0], BMCW_ARM, 0, cfg->watchdog_timeout_ms);
+		p->self_fence = 1;
+		log_info("self-fence: arming our BMC watchdog, %u ms, action power down",
+			 cfg->watchdog_timeout_ms);
+	}
+	d->next_bmc_poll = d->now + cfg->bmc_poll_ms;
+}
+
+void daemon_bmc_tick(struct daemon *d)
+{
+	if (d->now < d->next_bmc_poll)
+		return;
+	d->next_bmc_poll = d->now + d->cfg->bmc_poll_ms;
+	for (int i = 0; i < 2; i++)
+		if (d->bmc[i].fd >= 0)
+			bmcw_send(&d->bmc[i], BMCW_POLL, 0, 0);
+}
+
+void daemon_bmc_poll(struct daemon *d, int who)
+{
+	if (d->bmc[who].fd >= 0)
+		bmcw_send(&d->bmc[who], BMCW_POLL, 0, 0);
+}
+
+void daemon_bmc_pet(struct daemon *d)
+{
+	if (d->bmc[0].fd >= 0)
+		bmcw_send(&d->bmc[0], BMCW_PET, 0, 0);
+}
+
+int daemon_fence_native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg)
+{
+	struct daemon *d = ctx;
+	int rc;
+
+	if (d->bmc[1].fd < 0)
+		return -ENOTCONN;
+	if ((rc = bmcw_send(&d->bmc[1], BMCW_FENCE, ++d->native_gen, timeout_ms)) < 0)
+		return rc;
+	d->native_done = done;
+	d->native_arg = arg;
+	return 0;
+}
+
+static void on_reply(struct daemon *d, int i, const struct bmcw_rep *r)
+{
+	if (r->op == BMCW_POLL) {
+		struct hg_event ev = { .type = HG_EV_BMC };
+		ev.bmc.who = i;
+		ev.bmc.reachable = r->reachable;
+		ev.bmc.power = r->power;
+		ev.bmc.wdt_usable = r->wdt_usable;
+		ev.bmc.wdt_initial_ms = r->wdt_initial_ms;
+		ev.bmc.wdt_present_ms = r->wdt_present_ms;
+		ev.bmc.wdt_expired = r->wdt_expired;
+		ev.bmc.sensor_worst = r->sensor_worst;
+		d->bmc_last[i] = *r;
+		d->bmc_last_at[i] = d->now;
+		daemon_push(d, &ev);
+	} else if (r->op == BMCW_FENCE) {
+		log_record("fence_audit", "1", r->text, hg_role_name(d->core.role));
+		if (r->gen == d->native_gen && d->native_done) {
+			void (*done)(void *, int) = d->native_done;
+			d->native_done = NULL;
+			done(d->native_arg, r->confirmed ? 2 : 1);
+		}
+	} else if (r->rc < 0) {
+		/* a watchdog request failed: said once, until one succeeds */
+		if (!d->wdt_failing)
+			log_warnx("our BMC watchdog (%s): %s", r->op == BMCW_ARM ? "arm" :
+				  r->op == BMCW_PET ? "reset" : "stop", strerror(-r->rc));
+		d->wdt_failing = 1;
+	} else {
+		if (d->wdt_failing)
+			log_info("our BMC watchdog answers again");
+		d->wdt_failing = 0;
+	}
+}
+
+void daemon_bmc_read(struct daemon *d, int i)
+{
+	struct bmcw_rep r;
+	int rc;
+
+	while ((rc = bmcw_recv(&d->bmc[i], &r)) == 0)
+		on_reply(d, i, &r);
+	if (rc == -EPIPE) {
+		log_warnx("the %s BMC worker died; restarting it", d->bmc[i].name);
+		bmcw_stop(&d->bmc[i]);
+		const struct hg_cfg_bmc *b = &d->cfg->node[i ? d->cfg->peer : d->cfg->self].bmc;
+		if (bmcw_start(&d->bmc[i], b, i ? "peer" : "own") == 0 && i == 0 &&
+		    d->core.p.self_fence)
+			bmcw_send(&d->bmc[0], BMCW_ARM, 0, d->cfg->watchdog_timeout_ms);
+	}
+}
+
+void daemon_bmc_stop(struct daemon *d)
+{
+	/* A clean exit disarms the self-fence: this node is not hung. */
+	if (d->bmc[0].fd >= 0 && d->core.p.self_fence) {
+		bmcw_send(&d->bmc[0], BMCW_DISARM, 0, 0);
+		int rc = bmcw_wait(&d->bmc[0], BMCW_DISARM, 3000);
+		if (rc < 0)
+			log_warnx("could not stop our BMC watchdog: %s (it will power this node off)",
+				  strerror(-rc));
+	}
+	for (int i = 0; i < 2; i++)
+		bmcw_stop(&d->bmc[i]);
+}
+
+static const char *sev_name(int s)
+{
+	static const char *const n[] = { "ok", "non-critical", "critical", "non-recoverable" };
+	return s >= 0 && s < 4 ? n[s] : "unknown";
+}
+
+int daemon_bmc_json(const struct daemon *d, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	for (int i = 0; i < 2; i++) {
+		const struct bmcw_rep *r = &d->bmc_last[i];
+		const struct hg_cfg_bmc *b = &d->cfg->node[i ? d->cfg->peer : d->cfg->self].bmc;
+		int n;
+		if (d->bmc[i].fd < 0) {
+			n = snprintf(buf + off, len - off, "%s\"%s\":{\"configured\":%s}", i ? "," : "",
+				     i ? "peer" : "own", b->present ? "true" : "false");
+		} else if (d->bmc_last_at[i] == INT64_MIN) {
+			n = snprintf(buf + off, len - off, "%s\"%s\":{\"configured\":true,\"address\":\"%s\","
+				     "\"reachable\":null}", i ? "," : "", i ? "peer" : "own", b->addr);
+		} else {
+			n = snprintf(buf + off, len - off,
+				     "%s\"%s\":{\"configured\":true,\"address\":\"%s\",\"reachable\":%s,"
+				     "\"reading_age_ms\":%lld,\"session_age_ms\":%u,\"sessions_opened\":%u,"
+				     "\"power\":\"%s\",\"watchdog\":{\"usable\":%s,\"running\":%s,\"expired\":%s,"
+				     "\"initial_ms\":%u,\"present_ms\":%u},\"worst_sensor\":{\"name\":\"%s\","
+				     "\"severity\":\"%s\"},\"last_request_ms\":%u}",
+				     i ? "," : "", i ? "peer" : "own", b->addr, r->reachable ? "true" : "false",
+				     (long long)(d->now - d->bmc_last_at[i]), r->session_age_ms, r->opens,
+				     r->power == 1 ? "on" : r->power == 0 ? "off" : "unknown",
+				     r->wdt_usable ? "true" : "false", r->wdt_running ? "true" : "false",
+				     r->wdt_expired ? "true" : "false", r->wdt_initial_ms, r->wdt_present_ms,
+				     r->sensor, sev_name(r->sensor_worst), r->elapsed_ms);
+		}
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	return (int)off;
+}
