@@ -516,7 +516,7 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 	hg_bmc_observe(c, now, out);
 
-	if (c->handover && (now >= c->handover_until ||
+	if (c->handover && ((now >= c->handover_until && !c->peer_lost) ||
 			    (hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE)))
 		c->handover = 0;
 

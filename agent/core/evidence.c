@@ -96,9 +96,14 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
  * serves and needs nothing from it. A hung agent stops resetting by itself. */
 void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	int stop = !hg_eligible_at(c, now) && c->peer_lost &&
-		   (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING ||
-		    pv(c)->role != HG_ROLE_ACTIVE);
+	/* A handover that the peer never acknowledged (we lost it before we saw
+	 * it active) may never have arrived: the peer waits on our watchdog, so
+	 * we let it fire even if we are fit again (a repaired link). */
+	int lost_handover = c->handover && c->peer_lost && c->role != HG_ROLE_ACTIVE;
+	int stop = lost_handover ||
+		   (!hg_eligible_at(c, now) && c->peer_lost &&
+		    (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING ||
+		     pv(c)->role != HG_ROLE_ACTIVE));
 
 	if (!c->p.self_fence)
 		return;

@@ -398,6 +398,25 @@ static void test_bmc_cut_off_and_unfit(void)
 
 /* b's own BMC does not answer while a is healthy: nothing moves, b says it
  * is not eligible; if a then dies, b does not take over blind. */
+/* The cut begins just as a releases (its public link blinked and came back
+ * at once): the handover never reaches b, which sees a's watchdog reset
+ * and waits. a, having handed over to a peer it can no longer reach, stops
+ * resetting its watchdog; b proves it off and takes over. */
+static void test_bmc_lost_handover(void)
+{
+	up_bmc(3000);
+	pair_link(&P, 0, 0, 0);          /* repaired by the reset at once */
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	pair_run(&P, P.now + 8000);
+	CHECK_EQ(P.n[0].link[0], 1);
+	CHECK(pair_records(&P, 0, "release") >= 1);
+	CHECK_EQ(pair_records(&P, 0, "self_fence"), 1);
+	CHECK_EQ(P.n[0].powered, 0);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 static void test_bmc_down_standby(void)
 {
 	up_bmc(3000);
@@ -791,6 +810,7 @@ int main(int argc, char **argv)
 		{ "bmc_hang", test_bmc_hang },
 		{ "bmc_cut_off_not_dead", test_bmc_cut_off_not_dead },
 		{ "bmc_cut_off_and_unfit", test_bmc_cut_off_and_unfit },
+		{ "bmc_lost_handover", test_bmc_lost_handover },
 		{ "bmc_down_standby", test_bmc_down_standby },
 		{ "sensor_critical", test_sensor_critical },
 		{ "commands", test_commands },
