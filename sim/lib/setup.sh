@@ -143,6 +143,8 @@ write_agent_conf() {
 			garp_refresh_ms = 5000
 			hook = $HG_ROOT/sim/hook
 			hook_timeout_ms = 2000
+			watchdog_timeout_ms = $(int_max 3000 "$((10 * iv))")
+			bmc_poll_ms = 1000
 		EOF
 		# Its default (1000) must not be shorter than the interval.
 		[ "$iv" -le 1000 ] || echo "fence_retry_ms = $iv"
@@ -164,6 +166,11 @@ write_agent_conf() {
 			for lan in "${LANS[@]}"; do
 				echo "link = $lan ${LAN_IF[$lan]} ${LAN_NET[$lan]}.${NODE_OCTET[$n]}"
 			done
+			echo "bmc = ${BMC_ADDR[$n]} username=$BMC_USER password_file=$LAB_RUN/bmc-$n.pass" \
+				"cipher=3 timeout_ms=500"
+			# native IPMI on the warm session first; the fence-agents
+			# program as the second level
+			echo "fence = ipmi timeout_ms=2000"
 			echo "fence = $FENCE_AGENT ip=${BMC_ADDR[$n]} username=$BMC_USER lanplus=1" \
 				"cipher=3 password_file=$LAB_RUN/bmc-$n.pass timeout_ms=3000"
 		done
