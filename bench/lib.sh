@@ -50,10 +50,20 @@ bench_start() {
 	trap 'sim/lab down >/dev/null 2>&1 || true' EXIT
 }
 
+# The lab for SYSTEM at the bench's interval. Nodes boot with a random
+# delay of up to one interval: the simulated BMC acts on power-off at its
+# one-second tick, locked to when it powered the node on, and without the
+# jitter every trial would cut the power at the same point of the
+# heartbeat / advert cycle (docs/lab.md, "keepalived mode").
+bench_env() {	# SYSTEM
+	echo HG_LAB_SYSTEM="$1" HG_LAB_INTERVAL_MS="$INTERVAL_MS" HG_LAB_BOOT_JITTER_MS="$INTERVAL_MS"
+}
+
 # Brings the lab up with SYSTEM on both nodes, a active; progress to
 # $BENCH_LOG. Leaves LAB_SYSTEM, AGENT and the roles set for SYSTEM.
 bench_up() {	# SYSTEM
-	HG_LAB_SYSTEM=$1 HG_LAB_INTERVAL_MS=$INTERVAL_MS sim/lab up >>"$BENCH_LOG" 2>&1 || {
+	# shellcheck disable=SC2046
+	env $(bench_env "$1") sim/lab up >>"$BENCH_LOG" 2>&1 || {
 		tail -n 20 "$BENCH_LOG" >&2
 		bench_die "sim/lab up with $1 failed (log: $BENCH_LOG)"
 	}

@@ -200,6 +200,9 @@ setup_run_dir() {
 	chmod 700 "$LAB_RUN"
 	echo "$LAB_SYSTEM" >"$LAB_RUN/system"
 	echo "$iv" >"$LAB_RUN/interval_ms"
+	[[ ${HG_LAB_BOOT_JITTER_MS:-0} =~ ^[0-9]+$ ]] ||
+		die "HG_LAB_BOOT_JITTER_MS must be a number of ms, got '$HG_LAB_BOOT_JITTER_MS'"
+	echo "${HG_LAB_BOOT_JITTER_MS:-0}" >"$LAB_RUN/boot_jitter_ms"
 	for node in "${NODES[@]}"; do
 		mkdir -p "$LAB_RUN/$node/state" "$LAB_RUN/bmc-$node"
 		: >"$LAB_RUN/$node/agent.log"
