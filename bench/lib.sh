@@ -51,10 +51,10 @@ bench_start() {
 }
 
 # The lab for SYSTEM at the bench's interval. Nodes boot with a random
-# delay of up to one interval: the simulated BMC acts on power-off at its
-# one-second tick, locked to when it powered the node on, and without the
-# jitter every trial would cut the power at the same point of the
-# heartbeat / advert cycle (docs/lab.md, "keepalived mode").
+# delay of up to one interval: every trial runs the same steps at the same
+# pace after power-on, and without the jitter its power cut would tend to
+# land at the same point of the heartbeat / advert cycle (docs/lab.md,
+# "keepalived mode").
 bench_env() {	# SYSTEM
 	echo HG_LAB_SYSTEM="$1" HG_LAB_INTERVAL_MS="$INTERVAL_MS" HG_LAB_BOOT_JITTER_MS="$INTERVAL_MS"
 }
