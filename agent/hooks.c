@@ -20,6 +20,8 @@ static const char *hook_event(const struct hg_action *a)
 		{ "handover", "relinquished" }, { "not_accusing", "alert" },
 		{ "unfit_keeping", "alert" }, { "fence_alarm", "alert" }, { "dual_active", "alert" },
 		{ "service_unready", "alert" }, { "host_unhealthy", "alert" },
+		{ "peer_cut_off", "alert" }, { "bmc_unreachable", "alert" },
+		{ "self_fence", "alert" }, { "sensor_critical", "alert" },
 	};
 	size_t n = strlen(a->why);
 

@@ -49,6 +49,14 @@ inject_agent_kill() {	# NODE
 	inject_done agent-kill "$1" --argjson extra "{\"killed\":$(wc -w <<<"$pids")}"
 }
 
+# The cable pulled at the switch: the node's interface loses carrier and no
+# link reset of the node's can bring it back; `heal` plugs it in again.
+inject_link_cut() {	# NODE LAN
+	need_lan "$2"
+	ip -n hg-sw link set "$1-${LAN_SHORT[$2]}" down
+	inject_done link-cut "$1" --argjson extra "{\"lan\":\"$2\"}"
+}
+
 inject_link_down() {	# NODE LAN
 	need_lan "$2"
 	ip -n "hg-$1" link set "${LAN_IF[$2]}" down
@@ -115,9 +123,12 @@ inject_sensor() {	# NAME VALUE NODE
 # Undo everything: network faults, links, stopped processes, BMCs, broken
 # services, killed agents, powered-off nodes.
 inject_heal() {
-	local node pids p i powered=()
+	local node lan pids p i powered=()
 	nft_heal
 	for node in "${NODES[@]}"; do
+		for lan in "${LANS[@]}"; do   # cables cut by link-cut
+			ip -n hg-sw link set "$node-${LAN_SHORT[$lan]}" up 2>/dev/null || true
+		done
 		rm -f "$LAB_RUN/$node"/broken-*
 		bmc_heal "$node"
 		pids=$(ns_pids "hg-$node")
@@ -155,10 +166,10 @@ cmd_inject() {
 		need_node "$1"
 		"inject_${fault//-/_}" "$1"
 		;;
-	link-down)
+	link-down | link-cut)
 		[ $# -eq 2 ] || usage
 		need_node "$1"
-		inject_link_down "$1" "$2"
+		"inject_${fault//-/_}" "$1" "$2"
 		;;
 	loss)
 		[ $# -eq 3 ] || usage

@@ -80,3 +80,27 @@ client_gets() {
 
 log_has() { grep -q "\"event\":\"$2\"" "$RUN/$1/agent.log"; }
 count_events() { grep -c "\"event\":\"$2\"" "$RUN/$1/agent.log" || true; }
+
+# The client pings the VIP every 10 ms in the background (sim/tools/hg-probe);
+# probe_stop prints the longest gap between replies, in ms (0: none).
+PROBE_PID=
+probe_start() {
+	ip netns exec hg-client "$ROOT/build/sim/hg-probe" --interval-ms 10 "$VIP" \
+		>/tmp/hg-test-probe.json 2>/dev/null </dev/null &
+	PROBE_PID=$!
+	sleep 0.3
+}
+probe_stop() {
+	kill -INT "$PROBE_PID" 2>/dev/null
+	wait "$PROBE_PID" 2>/dev/null
+	jq '[.gaps[]?.gap_ms] | max // 0' /tmp/hg-test-probe.json
+}
+
+# The lab's operator seat (hg-sw, management LAN) asks node N's BMC with ipmitool.
+bmc_ipmitool() {
+	local n=$1 addr
+	shift
+	[ "$n" = a ] && addr=203.0.113.21 || addr=203.0.113.22
+	ip netns exec hg-sw ipmitool -I lanplus -C 3 -H "$addr" -U ADMIN -f "$RUN/bmc-$n.pass" "$@"
+}
+lab_power() { "$LAB" status --json | jq -r --arg n "$1" 'select(.node==$n) | .power'; }

@@ -1,0 +1,29 @@
+#!/bin/bash
+# hang A (every process stopped): A's kernel still answers pings, so B does
+# not presume it failed; A's agent no longer resets its BMC watchdog, the BMC
+# powers A off, and B fences (confirms) and takes over. One holder
+# throughout; outage bounded by the watchdog timeout plus the deadtime.
+. "$(dirname "$0")/lib.sh"
+lab_up
+wait_for "a is active and serves" 10 client_gets a
+out=$(bmc_ipmitool a mc watchdog get)
+check "ipmitool sees a's watchdog running" grep -q "Started/Running" <<<"$out"
+check "ipmitool sees the action power down" grep -q "Power Down" <<<"$out"
+sleep 0.5
+left=$(bmc_ipmitool a mc watchdog get | sed -n 's/Present Countdown: *\([0-9.]*\) sec/\1/p')
+check "a's watchdog is being reset (present countdown close to 3 s: $left)" \
+	awk -v l="$left" 'BEGIN { exit !(l >= 2.7) }'
+watch_holders
+probe_start
+t0=$(date +%s%3N)
+"$LAB" inject hang a >/dev/null || fail "inject hang a"
+wait_for "b becomes active" 15 is b .role active
+t1=$(date +%s%3N)
+wait_for "the client is served by b" 10 client_gets b
+gap=$(probe_stop)
+echo "measure: hang of a to b active: $((t1 - t0)) ms; client outage $gap ms"
+check "b active within watchdog + deadtime + 1 s" [ $((t1 - t0)) -lt $((3000 + 300 + 1000)) ]
+check "a was powered off by its BMC" [ "$(lab_power a)" = off ]
+check "a's BMC logged the watchdog expiry" bash -c "ip netns exec hg-sw ipmitool -I lanplus -C 3 -H 203.0.113.21 -U ADMIN -f $RUN/bmc-a.pass mc watchdog get | grep -q 'SMS/OS'"
+check "b fenced before taking over" is b .fences 1
+check "never two VIP holders" never_two_holders
