@@ -7,6 +7,7 @@
 #include "agent/daemon.h"
 #include "agent/log.h"
 #include "agent/probe.h"
+#include "agent/fence_cmd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +33,8 @@ static void usage(FILE *f)
 		"  standby    [-c FILE | -s SOCKET]           make this node ineligible (hands over if active)\n"
 		"  unstandby  [-c FILE | -s SOCKET]           make this node eligible again\n"
 		"  events     [-c FILE | -s SOCKET]           stream decision records as JSON lines\n"
+		"  fence      [-c FILE] [--yes] [--dry-run] NODE  power NODE off through its fence levels\n"
+		"                                             and read it back as off (--dry-run: readiness only)\n"
 		"options:\n"
 		"  -c, --config FILE   configuration (default " DEFAULT_CONFIG ")\n"
 		"  -n, --node NODE     this node's name in the configuration (default: short host name)\n"
@@ -234,11 +237,13 @@ int main(int argc, char **argv)
 		{ "node", required_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "dry-run", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = DEFAULT_CONFIG, *node = NULL, *sock = NULL;
-	int json = 0, ch;
+	int json = 0, yes = 0, dry = 0, ch;
 
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
@@ -254,9 +259,21 @@ int main(int argc, char **argv)
 		case 'n': node = optarg; break;
 		case 's': sock = optarg; break;
 		case 'j': json = 1; break;
+		case 'y': yes = 1; break;
+		case 'd': dry = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
+	}
+	if (!strcmp(cmd, "fence")) {
+		static struct hg_config cfg;
+		if (optind != argc - 1) {
+			fprintf(stderr, "headguard: fence needs exactly one NODE\n");
+			return 2;
+		}
+		if (load(path, node, &cfg) < 0)
+			return 1;
+		return fence_cmd(&cfg, argv[optind], yes, dry);
 	}
 	if (optind != argc) {
 		fprintf(stderr, "headguard: unexpected argument %s\n", argv[optind]);

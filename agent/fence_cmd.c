@@ -1,0 +1,207 @@
+/*
+ * fence_cmd.c - `headguard fence [--dry-run] [--yes] NODE`: the operator's
+ * fence, with the proof the agent asks for (docs/fencing.md). It runs in the
+ * command's own process, never in the agent's loop:
+ *
+ *   --dry-run  readiness only: open a session to NODE's BMC with the
+ *              configured credentials and cipher, read its power state; or,
+ *              without a bmc = line, ask each fence level's agent for
+ *              action=status. Changes nothing.
+ *   (none)     asks for "yes" on the terminal unless --yes, then powers NODE
+ *              off and reads the power back until it is off, through the
+ *              same levels the agent uses (native IPMI, then programs).
+ *
+ * Refuses to fence the node it runs on. Exit 0 only when the power was read
+ * back as off (or, for --dry-run, when NODE can be fenced).
+ */
+#include "agent/config.h"
+#include "agent/fence_cmd.h"
+#include "ipmi/bmc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int read_secret(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -EIO;
+	buf[n] = 0;
+	buf[strcspn(buf, "\r\n")] = 0;
+	return 0;
+}
+
+static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
+{
+	char pw[64];
+	int rc = read_secret(b->password_file, pw, sizeof(pw));
+
+	if (rc < 0) {
+		fprintf(stderr, "headguard: password file %s: %s\n", b->password_file, strerror(-rc));
+		return rc;
+	}
+	struct bmc_target t = { .host = b->addr, .port = b->port, .user = b->user, .password = pw,
+				.cipher_suite = b->cipher, .privilege = b->privilege,
+				.timeout_ms = b->timeout_ms };
+	rc = bmc_open(&t, s);
+	memset(pw, 0, sizeof(pw));
+	return rc;
+}
+
+/* One external fence-agents program, synchronously: its exit code. */
+static int run_agent(const struct hg_cfg_fence_level *l, const char *action)
+{
+	char input[2048], pw[256] = "";
+	int pfd[2];
+
+	if (l->password_file[0] && read_secret(l->password_file, pw, sizeof(pw)) < 0)
+		return 1;
+	int n = snprintf(input, sizeof(input), "action=%s\n%s\n%s%s%s", action, l->args,
+			 *pw ? "password=" : "", pw, *pw ? "\n" : "");
+	memset(pw, 0, sizeof(pw));
+	if (n < 0 || n >= (int)sizeof(input) || pipe(pfd) < 0)
+		return 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		dup2(pfd[0], 0);
+		close(pfd[0]);
+		close(pfd[1]);
+		execl(l->agent, l->agent, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[0]);
+	if (write(pfd[1], input, (size_t)n) != n) {
+		/* the agent sees a short stdin and fails */
+	}
+	memset(input, 0, sizeof(input));
+	close(pfd[1]);
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+		return 1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
+static int native_off(const struct hg_cfg_bmc *b, unsigned timeout_ms)
+{
+	struct bmc_session *s;
+	long long t0 = mono_ms();
+	int on = 1, rc = open_bmc(b, &s);
+
+	if (rc < 0) {
+		printf("native IPMI: session to %s: %s\n", b->addr, bmc_strerror(rc));
+		return -1;
+	}
+	if ((rc = bmc_power_off(s)) < 0)
+		printf("native IPMI: power off: %s; reading the state anyway\n", bmc_strerror(rc));
+	while (mono_ms() - t0 < timeout_ms) {
+		if (bmc_power_get(s, &on) == 0 && !on)
+			break;
+		usleep(50000);
+	}
+	bmc_close(s);
+	if (on) {
+		printf("native IPMI: power NOT read back as off within %u ms\n", timeout_ms);
+		return -1;
+	}
+	printf("native IPMI: power read back as off after %lld ms\n", mono_ms() - t0);
+	return 0;
+}
+
+static int dry_run(const struct hg_cfg_node *n)
+{
+	int ready = 0;
+
+	if (n->bmc.present) {
+		struct bmc_session *s;
+		int on = -1, rc = open_bmc(&n->bmc, &s);
+		if (rc == 0) {
+			rc = bmc_power_get(s, &on);
+			bmc_close(s);
+		}
+		if (rc == 0) {
+			printf("%s: BMC %s answers (user %s, cipher %d): session opens, power is %s\n",
+			       n->name, n->bmc.addr, n->bmc.user, n->bmc.cipher, on ? "on" : "off");
+			ready = 1;
+		} else {
+			printf("%s: BMC %s: %s\n", n->name, n->bmc.addr, bmc_strerror(rc));
+		}
+	}
+	for (int i = 0; i < n->n_levels; i++) {
+		const struct hg_cfg_fence_level *l = &n->level[i];
+		if (l->native) {
+			printf("level %d: native IPMI on the BMC above: %s\n", i + 1,
+			       ready ? "ready" : "NOT ready");
+			continue;
+		}
+		int st = run_agent(l, "status");
+		printf("level %d: %s action=status: exit %d (%s)\n", i + 1, l->agent, st,
+		       st == 0 ? "on: ready" : st == 2 ? "off: ready" : "NOT ready");
+		ready |= st == 0 || st == 2;
+	}
+	printf("%s %s be fenced\n", n->name, ready ? "can" : "can NOT");
+	return ready ? 0 : 1;
+}
+
+int fence_cmd(const struct hg_config *cfg, const char *target, int yes, int dry)
+{
+	const struct hg_cfg_node *n = NULL;
+
+	for (int i = 0; i < 2; i++)
+		if (!strcmp(cfg->node[i].name, target))
+			n = &cfg->node[i];
+	if (!n) {
+		fprintf(stderr, "headguard: no node %s in the configuration\n", target);
+		return 2;
+	}
+	if (n == &cfg->node[cfg->self] && !dry) {
+		fprintf(stderr, "headguard: refusing to fence %s, the node this runs on; "
+			"run it on the other node\n", target);
+		return 2;
+	}
+	if (dry)
+		return dry_run(n);
+	if (!yes) {
+		char answer[16] = "";
+		printf("Power off %s through its fence levels? Type yes: ", target);
+		fflush(stdout);
+		if (!fgets(answer, sizeof(answer), stdin) || strcmp(answer, "yes\n") != 0) {
+			printf("not fenced\n");
+			return 1;
+		}
+	}
+	for (int i = 0; i < n->n_levels; i++) {
+		const struct hg_cfg_fence_level *l = &n->level[i];
+		if (l->native) {
+			if (native_off(&n->bmc, l->timeout_ms) == 0) {
+				printf("%s fenced: power read back as off (level %d)\n", target, i + 1);
+				return 0;
+			}
+			continue;
+		}
+		int st = run_agent(l, "off");
+		printf("level %d: %s action=off: exit %d\n", i + 1, l->agent, st);
+		if (run_agent(l, "status") == 2) {
+			printf("%s fenced: power read back as off (level %d)\n", target, i + 1);
+			return 0;
+		}
+	}
+	printf("%s NOT fenced: no level read its power back as off\n", target);
+	return 1;
+}
