@@ -146,10 +146,17 @@ static int gw_ok(const struct hg_core *c, hg_ms now)
 	return !c->p.have_gateway || now - c->gw_last < (hg_ms)c->p.gateway_timeout;
 }
 
-int hg_eligible_at(const struct hg_core *c, hg_ms now)
+/* Fit to stay active: nothing that rule 5 counts as a reason to release. */
+int hg_fit_at(const struct hg_core *c, hg_ms now)
 {
 	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby &&
-	       c->host_ok && hg_own_bmc_ok(c);
+	       c->host_ok && hg_sensors_ok(c);
+}
+
+/* Eligible to take over (and advertised so): fit, and with a self-fence. */
+int hg_eligible_at(const struct hg_core *c, hg_ms now)
+{
+	return hg_fit_at(c, now) && hg_own_bmc_ok(c);
 }
 
 int hg_core_eligible(const struct hg_core *c)
@@ -477,7 +484,7 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 			return SM_DUAL_ACTIVE;
 		if (c->seq_op != -1)
 			return -1;
-		if (!hg_eligible_at(c, now)) {
+		if (!hg_fit_at(c, now)) {
 			if (hg_peer_can_take(c, now))
 				return SM_UNFIT;
 			return -1;
@@ -545,7 +552,7 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 				  "the peer no longer holds the VIPs: this node is the only active node");
 	}
 
-	if (c->role == HG_ROLE_ACTIVE && !hg_eligible_at(c, now)) {
+	if (c->role == HG_ROLE_ACTIVE && !hg_fit_at(c, now)) {
 		reset_links(c, now, out);
 		if (!c->unfit_noted && !hg_peer_can_take(c, now))
 			hg_record(out, "unfit_keeping", "5",

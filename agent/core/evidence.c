@@ -6,14 +6,22 @@
  */
 #include "agent/core/internal.h"
 
-/* Rule 3: our own BMC answers (it is our self-fence), and no sensor of
- * ours reads critical (HA-OSCAR's predictive failover: hand over before the
- * node dies). No reading yet counts as fine. */
+/* No sensor of ours reads critical (HA-OSCAR's predictive failover: hand
+ * over before the node dies). Counts for staying active and for taking over.
+ * The last reading counts, also one from before the BMC stopped answering. */
+int hg_sensors_ok(const struct hg_core *c)
+{
+	return !c->p.have_own_bmc || c->bmc_at[0] == HG_NEVER ||
+	       c->bmc[0].sensor_worst < HG_SEV_CRITICAL;
+}
+
+/* Rule 3: our own BMC answers: it is our self-fence, so without it we do
+ * not take over. An active node whose BMC stops answering stays active (a
+ * BMC firmware hiccup must not move the cluster) and says so. No reading
+ * yet counts as fine. */
 int hg_own_bmc_ok(const struct hg_core *c)
 {
-	if (!c->p.have_own_bmc || c->bmc_at[0] == HG_NEVER)
-		return 1;
-	return c->bmc[0].reachable && c->bmc[0].sensor_worst < HG_SEV_CRITICAL;
+	return !c->p.have_own_bmc || c->bmc_at[0] == HG_NEVER || c->bmc[0].reachable;
 }
 
 /* Rule 4: what the peer's BMC says about a silent peer. Power read as off
@@ -101,7 +109,7 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	 * we let it fire even if we are fit again (a repaired link). */
 	int lost_handover = c->handover && c->peer_lost && c->role != HG_ROLE_ACTIVE;
 	int stop = lost_handover ||
-		   (!hg_eligible_at(c, now) && c->peer_lost &&
+		   (!hg_fit_at(c, now) && c->peer_lost &&
 		    (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING ||
 		     pv(c)->role != HG_ROLE_ACTIVE));
 
@@ -127,7 +135,7 @@ void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 			  who ? (ev->bmc.reachable ? "the peer's BMC answers again"
 				 : "the peer's BMC does not answer: the peer could not be fenced through it")
 			      : (ev->bmc.reachable ? "our own BMC answers again"
-				 : "our own BMC does not answer: no self-fence, this node is not eligible"));
+				 : "our own BMC does not answer: no self-fence; this node will not take over (if active, it stays)"));
 	if (!who && (first ? HG_SEV_OK : old->sensor_worst) < HG_SEV_CRITICAL &&
 	    ev->bmc.sensor_worst >= HG_SEV_CRITICAL)
 		hg_record(out, "sensor_critical", "5",

@@ -173,6 +173,9 @@ write_agent_conf() {
 			echo "fence = ipmi timeout_ms=2000"
 			echo "fence = $FENCE_AGENT ip=${BMC_ADDR[$n]} username=$BMC_USER lanplus=1" \
 				"cipher=3 password_file=$LAB_RUN/bmc-$n.pass timeout_ms=3000"
+			# HG_LAB_PDU=1: a third level, the rack's PDU, independent of the BMC
+			[ "${HG_LAB_PDU:-0}" != 1 ] ||
+				echo "fence = $HG_ROOT/sim/fence-pdu plug=$n timeout_ms=3000"
 		done
 		cat <<-EOF
 

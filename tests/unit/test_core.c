@@ -427,6 +427,14 @@ static void test_bmc_down_standby(void)
 	CHECK_EQ(pair_records(&P, 0, "bmc_unreachable"), 1);   /* a: the peer's BMC */
 	CHECK(!hg_core_eligible(&P.n[1].core));
 	CHECK_EQ(P.two_holders, 0);
+	/* the active's own BMC stops answering too: it stays active (a BMC
+	 * hiccup does not move the cluster), it just says so */
+	P.n[0].bmc_down = 1;
+	P.n[1].bmc_down = 0;
+	pair_run(&P, P.now + 3000);
+	CHECK_EQ(role(0), HG_ROLE_ACTIVE);
+	CHECK_EQ(pair_records(&P, 0, "release"), 0);
+	CHECK_EQ(P.two_holders, 0);
 }
 
 /* A critical sensor on the active: planned switchover, no fence. */
