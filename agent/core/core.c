@@ -582,6 +582,16 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	}
 	hg_svc_tick(c, now, out);
 
+	if (c->vip_retry_at >= 0 && now >= c->vip_retry_at) {
+		int add = c->role == HG_ROLE_ACTIVE && !c->vip_held;
+		int del = c->role == HG_ROLE_RELEASING && c->vip_held && c->seq_op == -1;
+		c->vip_retry_at = -1;
+		if (add || del) {
+			struct hg_action *a = hg_emit(out, HG_ACT_VIP);
+			if (a)
+				a->op = add ? HG_VIP_ADD : HG_VIP_DEL;
+		}
+	}
 	if (c->garp_left && now >= c->garp_next) {
 		hg_emit(out, HG_ACT_GARP);
 		c->garp_left--;
@@ -602,8 +612,10 @@ static void on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actio
 {
 	if (ev->op == HG_VIP_ADD) {
 		if (!ev->ok) {
-			hg_record(out, "vip_failed", "", "adding the VIPs failed; retrying at the next refresh");
+			hg_record(out, "vip_failed", "", "adding the VIPs failed; retrying in %u ms",
+				  c->p.interval);
 			c->garp_left = 0;
+			c->vip_retry_at = ev->now + c->p.interval;
 			return;
 		}
 		c->vip_held = 1;
@@ -620,9 +632,19 @@ static void on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actio
 		hg_svc_start_all(c, ev->now, out);
 		return;
 	}
+	if (!ev->ok) {
+		/* Still configured: the release is not done and the peer is not
+		 * told (rule 1), until a removal succeeds. */
+		hg_record(out, "vip_remove_failed", "1",
+			  "removing the VIPs failed: still holding them, not releasing to the peer; retrying in %u ms",
+			  c->p.interval);
+		c->vip_retry_at = ev->now + c->p.interval;
+		return;
+	}
 	c->vip_held = 0;
 	c->garp_left = 0;
-	hg_record(out, "vip_removed", "", ev->ok ? "VIPs removed" : "removing the VIPs failed");
+	c->vip_retry_at = -1;
+	hg_record(out, "vip_removed", "", "VIPs removed");
 	if (c->role == HG_ROLE_RELEASING)
 		fire(c, SM_RELEASED, ev->now, out);
 }
@@ -661,6 +683,7 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->peer_ok_since = -1;
 	c->fence_retry_at = -1;
 	c->seq_op = -1;
+	c->vip_retry_at = -1;
 	for (int i = 0; i < HG_MAX_SERVICES; i++) {
 		c->svc[i].last_failure = -1;
 		c->svc[i].last_probe = -1;
@@ -766,6 +789,8 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c)
 		EARLIER(c->fence_retry_at);
 	if (c->garp_left)
 		EARLIER(c->garp_next);
+	if (c->vip_retry_at >= 0)
+		EARLIER(c->vip_retry_at);
 	EARLIER(hg_svc_next_wakeup(c));
 	if (c->peer_ok_since >= 0)
 		EARLIER(c->peer_ok_since + c->p.failback_holddown);

@@ -202,7 +202,8 @@ struct hg_core {
 	hg_ms fence_retry_at;   /* -1 = none scheduled */
 
 	/* VIP and services sequence */
-	int vip_held;
+	int vip_held;           /* the VIPs are configured here (until removal succeeds) */
+	hg_ms vip_retry_at;     /* a failed add or removal is tried again then, -1 none */
 	int seq_op;             /* -1 idle, HG_SVC_START or HG_SVC_STOP sequence */
 	int seq_idx;
 	hg_ms garp_next;

@@ -96,10 +96,15 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			push(pr, pr->now + 30, i, &ev, 0);
 			break;
 		case HG_ACT_VIP:
-			me->vip = a->op == HG_VIP_ADD;
 			ev.type = HG_EV_VIP;
 			ev.op = a->op;
 			ev.ok = 1;
+			if (a->op == HG_VIP_DEL && me->vip_del_fails > 0) {
+				me->vip_del_fails--;
+				ev.ok = 0;     /* the address stays */
+			} else {
+				me->vip = a->op == HG_VIP_ADD;
+			}
 			push(pr, pr->now, i, &ev, 0);
 			break;
 		case HG_ACT_SVC:

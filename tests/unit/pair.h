@@ -25,6 +25,7 @@ struct pair_node {
 	uint64_t incarnation;
 	int fences;              /* fence actions issued */
 	int fence_fails;         /* >0: the next N fences fail */
+	int vip_del_fails;       /* >0: the next N VIP removals fail */
 	int link_resets;
 	int records_stall;
 	char events[256][24];    /* record names, in order (first 256) */

@@ -449,6 +449,25 @@ static void test_sensor_critical(void)
 	CHECK_EQ(P.two_holders, 0);
 }
 
+/* Removing the VIPs fails during a switchover: the node keeps saying it
+ * holds them and does not grant, so the peer never adds them too; the
+ * removal is retried and the handover completes. */
+static void test_vip_remove_fails(void)
+{
+	up(3, 1);
+	P.n[0].vip_del_fails = 2;
+	pair_cmd(&P, 0, HG_CMD_SWITCHOVER);
+	CHECK_EQ(P.reply_ok, 1);
+	pair_run(&P, P.now + 150);
+	CHECK_EQ(P.n[0].vip, 1);
+	CHECK_EQ(P.n[1].vip, 0);
+	CHECK(pair_records(&P, 0, "vip_remove_failed") >= 1);
+	pair_run(&P, P.now + 1000);
+	CHECK_EQ(P.n[0].vip, 0);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 static void test_commands(void)
 {
 	up(3, 1);
@@ -821,6 +840,7 @@ int main(int argc, char **argv)
 		{ "bmc_lost_handover", test_bmc_lost_handover },
 		{ "bmc_down_standby", test_bmc_down_standby },
 		{ "sensor_critical", test_sensor_critical },
+		{ "vip_remove_fails", test_vip_remove_fails },
 		{ "commands", test_commands },
 		{ "dual_active_resolves", test_dual_active_resolves },
 		{ "startup_alone", test_startup_alone },
