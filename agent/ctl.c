@@ -170,10 +170,11 @@ void ctl_broadcast(struct ctl *c, const char *text, size_t len)
 	}
 }
 
-int ctl_stream(const char *path, const char *line, int out)
+/* Client side: connect to path and send line; the socket, or -errno. */
+static int dial(const char *path, const char *line, int rcv_timeout_s)
 {
 	struct sockaddr_un sa;
-	char buf[4096];
+	struct timeval tv = { .tv_sec = rcv_timeout_s };
 	int rc, fd;
 
 	if ((rc = addr(path, &sa)) < 0)
@@ -181,12 +182,24 @@ int ctl_stream(const char *path, const char *line, int out)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	if (rcv_timeout_s)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;
 	}
+	return fd;
+}
+
+int ctl_stream(const char *path, const char *line, int out)
+{
+	char buf[4096];
+	int fd = dial(path, line, 0);
+
+	if (fd < 0)
+		return fd;
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof(buf));
 		if (n <= 0 || write(out, buf, (size_t)n) != n)
@@ -198,23 +211,11 @@ int ctl_stream(const char *path, const char *line, int out)
 
 int ctl_request(const char *path, const char *line, char *buf, size_t len)
 {
-	struct sockaddr_un sa;
-	struct timeval tv = { .tv_sec = 10 };
 	size_t off = 0;
-	int rc, fd;
+	int rc, fd = dial(path, line, 10);
 
-	if ((rc = addr(path, &sa)) < 0)
-		return rc;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    write(fd, line, strlen(line)) < 0 || write(fd, "\n", 1) < 0) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
+		return fd;
 	while (off + 1 < len) {
 		ssize_t n = read(fd, buf + off, len - 1 - off);
 		if (n < 0) {

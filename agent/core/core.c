@@ -408,6 +408,11 @@ void hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	fire(c, SM_HANDOVER, now, out);
 }
 
+void hg_fire_released(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	fire(c, SM_RELEASED, now, out);
+}
+
 hg_ms hg_accuse_due(const struct hg_core *c)
 {
 	if (!peer_was_active(c) && hg_peer_preferred(c))
@@ -608,57 +613,6 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 /* ---- inputs -------------------------------------------------------------- */
 
-static void on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
-{
-	if (ev->op == HG_VIP_ADD) {
-		if (!ev->ok) {
-			hg_record(out, "vip_failed", "", "adding the VIPs failed; retrying in %u ms",
-				  c->p.interval);
-			c->garp_left = 0;
-			c->vip_retry_at = ev->now + c->p.interval;
-			return;
-		}
-		c->vip_held = 1;
-		if (c->role != HG_ROLE_ACTIVE) {
-			/* Released before the VIPs were even up (unfit, dual
-			 * active): the stop sequence and the removal are under
-			 * way; starting services now would undo the release. */
-			hg_record(out, "vip_added", "", "VIPs added after the release began: not starting services");
-			return;
-		}
-		hg_record(out, "vip_added", "", "VIPs added; announcing them and starting services");
-		c->garp_left = c->p.garp_count;
-		c->garp_next = ev->now;
-		hg_svc_start_all(c, ev->now, out);
-		return;
-	}
-	if (!ev->ok) {
-		/* Still configured: the release is not done and the peer is not
-		 * told (rule 1), until a removal succeeds. */
-		hg_record(out, "vip_remove_failed", "1",
-			  "removing the VIPs failed: still holding them, not releasing to the peer; retrying in %u ms",
-			  c->p.interval);
-		c->vip_retry_at = ev->now + c->p.interval;
-		return;
-	}
-	c->vip_held = 0;
-	c->garp_left = 0;
-	c->vip_retry_at = -1;
-	hg_record(out, "vip_removed", "", "VIPs removed");
-	if (c->role == HG_ROLE_RELEASING)
-		fire(c, SM_RELEASED, ev->now, out);
-}
-
-void hg_core_seq_done(struct hg_core *c, int op, hg_ms now, struct hg_actions *out)
-{
-	if (op == HG_SVC_START) {
-		hg_record(out, "services_started", "", "all %d services running", c->p.n_services);
-		return;
-	}
-	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
-	if (a)
-		a->op = HG_VIP_DEL;
-}
 
 void hg_core_init(struct hg_core *c, const struct hg_params *p,
 		  uint64_t incarnation, hg_ms now)
@@ -754,7 +708,7 @@ void hg_core_step(struct hg_core *c, const struct hg_event *ev,
 		hg_svc_result(c, ev, out);
 		break;
 	case HG_EV_VIP:
-		on_vip(c, ev, out);
+		hg_on_vip(c, ev, out);
 		break;
 	case HG_EV_CMD:
 		hg_on_cmd(c, ev, out);

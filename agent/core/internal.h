@@ -31,6 +31,9 @@ hg_ms hg_accuse_due(const struct hg_core *c);
 int   hg_peer_can_take(const struct hg_core *c, hg_ms now);
 int   hg_peer_preferred(const struct hg_core *c);
 void  hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out);
+void  hg_fire_released(struct hg_core *c, hg_ms now, struct hg_actions *out);
+/* services.c: a VIP add or removal answered */
+void  hg_on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
 void  hg_reply(struct hg_actions *out, int ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -244,6 +244,60 @@ hg_ms hg_svc_next_wakeup(const struct hg_core *c)
 	return t;
 }
 
+/* The VIPs around the sequences: services start once the VIPs are up, and
+ * the release ends once they are removed. */
+void hg_on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
+{
+	if (ev->op == HG_VIP_ADD) {
+		if (!ev->ok) {
+			hg_record(out, "vip_failed", "", "adding the VIPs failed; retrying in %u ms",
+				  c->p.interval);
+			c->garp_left = 0;
+			c->vip_retry_at = ev->now + c->p.interval;
+			return;
+		}
+		c->vip_held = 1;
+		if (c->role != HG_ROLE_ACTIVE) {
+			/* Released before the VIPs were even up (unfit, dual
+			 * active): the stop sequence and the removal are under
+			 * way; starting services now would undo the release. */
+			hg_record(out, "vip_added", "", "VIPs added after the release began: not starting services");
+			return;
+		}
+		hg_record(out, "vip_added", "", "VIPs added; announcing them and starting services");
+		c->garp_left = c->p.garp_count;
+		c->garp_next = ev->now;
+		hg_svc_start_all(c, ev->now, out);
+		return;
+	}
+	if (!ev->ok) {
+		/* Still configured: the release is not done and the peer is not
+		 * told (rule 1), until a removal succeeds. */
+		hg_record(out, "vip_remove_failed", "1",
+			  "removing the VIPs failed: still holding them, not releasing to the peer; retrying in %u ms",
+			  c->p.interval);
+		c->vip_retry_at = ev->now + c->p.interval;
+		return;
+	}
+	c->vip_held = 0;
+	c->garp_left = 0;
+	c->vip_retry_at = -1;
+	hg_record(out, "vip_removed", "", "VIPs removed");
+	if (c->role == HG_ROLE_RELEASING)
+		hg_fire_released(c, ev->now, out);
+}
+
+void hg_core_seq_done(struct hg_core *c, int op, hg_ms now, struct hg_actions *out)
+{
+	if (op == HG_SVC_START) {
+		hg_record(out, "services_started", "", "all %d services running", c->p.n_services);
+		return;
+	}
+	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
+	if (a)
+		a->op = HG_VIP_DEL;
+}
+
 const char *hg_svc_state_name(enum hg_svc_state s)
 {
 	switch (s) {
