@@ -516,7 +516,7 @@ static void set_defaults(struct hg_config *o)
 	o->garp_refresh_ms = 10000;
 	o->hook_timeout_ms = 10000;
 	o->watch_interval_ms = 5000;
-	o->bmc_poll_ms = 1000;
+	o->bmc_poll_ms = 2000;
 	snprintf(o->control_socket, sizeof(o->control_socket), "/run/headguard/headguard.sock");
 	snprintf(o->state_dir, sizeof(o->state_dir), "/var/lib/headguard");
 }

@@ -50,6 +50,7 @@ struct daemon {
 	void (*native_done)(void *, int);
 	void *native_arg;
 	int wdt_failing;
+	int64_t last_pet;               /* last watchdog reset sent */
 	int watch_busy;
 	int cmd_client;                 /* control client awaiting a reply, -1 none */
 	struct hg_event evq[128];

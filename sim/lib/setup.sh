@@ -144,7 +144,7 @@ write_agent_conf() {
 			hook = $HG_ROOT/sim/hook
 			hook_timeout_ms = 2000
 			watchdog_timeout_ms = $(int_max 3000 "$((10 * iv))")
-			bmc_poll_ms = 1000
+			bmc_poll_ms = 2000
 		EOF
 		# Its default (1000) must not be shorter than the interval.
 		[ "$iv" -le 1000 ] || echo "fence_retry_ms = $iv"

@@ -599,7 +599,7 @@ static void test_bmc_keys(void)
 	CHECK_EQ(a->level[1].timeout_ms, 3000);
 	CHECK_EQ(a->level[0].native, 0);
 	CHECK_EQ(c.node[c.self].bmc.present, 0);
-	CHECK_EQ(c.bmc_poll_ms, 1000);
+	CHECK_EQ(c.bmc_poll_ms, 2000);
 	CHECK_EQ(c.watchdog_timeout_ms, 0);
 }
 
