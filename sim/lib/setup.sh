@@ -167,7 +167,7 @@ write_agent_conf() {
 				echo "link = $lan ${LAN_IF[$lan]} ${LAN_NET[$lan]}.${NODE_OCTET[$n]}"
 			done
 			echo "bmc = ${BMC_ADDR[$n]} username=$BMC_USER password_file=$LAB_RUN/bmc-$n.pass" \
-				"cipher=3 timeout_ms=500"
+				"cipher=3 timeout_ms=1000"
 			# native IPMI on the warm session first; the fence-agents
 			# program as the second level
 			echo "fence = ipmi timeout_ms=2000"
