@@ -26,6 +26,9 @@ gap=$(probe_stop)
 echo "measure: hang of a to b active: $((t1 - t0)) ms; client outage $gap ms"
 check "b active within watchdog + deadtime + 1 s" [ $((t1 - t0)) -lt $((3000 + 300 + 1000)) ]
 check "a was powered off by its BMC" [ "$(lab_power a)" = off ]
-check "a's BMC logged the watchdog expiry" bash -c "ip netns exec hg-sw ipmitool -I lanplus -C 3 -H 203.0.113.21 -U ADMIN -f $RUN/bmc-a.pass mc watchdog get | grep -q 'SMS/OS'"
+# Expiration flags bit 4 (SMS/OS): "None (0x00)" before, "(0x10)" once it fired.
+flags=$(bmc_ipmitool a mc watchdog get | sed -n 's/.*Expiration Flags:.*(0x\([0-9a-fA-F]*\)).*/\1/p')
+sms_os_expired() { [ -n "$flags" ] && [ $((0x$flags & 0x10)) -ne 0 ]; }
+check "a's BMC says its SMS/OS watchdog expired (flags 0x$flags)" sms_os_expired
 check "b fenced before taking over" is b .fences 1
 check "never two VIP holders" never_two_holders
