@@ -3,6 +3,7 @@
  * the BMC through ipmi/ (FreeIPMI); the agent half only moves messages.
  */
 #include "agent/bmcw.h"
+#include "fencing/fence.h"
 #include "ipmi/bmc.h"
 
 #include <errno.h>
@@ -48,21 +49,15 @@ static int open_session(struct wstate *w, int force)
 		return 0;
 	if (!force && now - w->failed_at < REOPEN_PAUSE_MS)
 		return -EHOSTUNREACH;
-	int fd = open(w->cfg->password_file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, pw, sizeof(pw) - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	pw[n] = 0;
-	pw[strcspn(pw, "\r\n")] = 0;
+	int rc = fence_read_secret(w->cfg->password_file, pw, sizeof(pw));
+	if (rc < 0)
+		return rc;
 	struct bmc_target t = {
 		.host = w->cfg->addr, .port = w->cfg->port, .user = w->cfg->user, .password = pw,
 		.cipher_suite = w->cfg->cipher, .privilege = w->cfg->privilege,
 		.timeout_ms = w->cfg->timeout_ms,
 	};
-	int rc = bmc_open(&t, &w->s);
+	rc = bmc_open(&t, &w->s);
 	memset(pw, 0, sizeof(pw));
 	if (rc < 0) {
 		w->s = NULL;

@@ -16,6 +16,7 @@
  */
 #include "agent/config.h"
 #include "agent/fence_cmd.h"
+#include "fencing/fence.h"
 #include "ipmi/bmc.h"
 
 #include <errno.h>
@@ -34,24 +35,11 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int read_secret(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = 0;
-	buf[strcspn(buf, "\r\n")] = 0;
-	return 0;
-}
 
 static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
 {
 	char pw[64];
-	int rc = read_secret(b->password_file, pw, sizeof(pw));
+	int rc = fence_read_secret(b->password_file, pw, sizeof(pw));
 
 	if (rc < 0) {
 		fprintf(stderr, "headguard: password file %s: %s\n", b->password_file, strerror(-rc));
@@ -68,16 +56,14 @@ static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
 /* One external fence-agents program, synchronously: its exit code. */
 static int run_agent(const struct hg_cfg_fence_level *l, const char *action)
 {
-	char input[2048], pw[256] = "";
+	char input[2048];
 	int pfd[2];
+	int n = fence_agent_input(action, l->args, l->password_file, input, sizeof(input));
 
-	if (l->password_file[0] && read_secret(l->password_file, pw, sizeof(pw)) < 0)
+	if (n < 0 || pipe(pfd) < 0) {
+		memset(input, 0, sizeof(input));
 		return 1;
-	int n = snprintf(input, sizeof(input), "action=%s\n%s\n%s%s%s", action, l->args,
-			 *pw ? "password=" : "", pw, *pw ? "\n" : "");
-	memset(pw, 0, sizeof(pw));
-	if (n < 0 || n >= (int)sizeof(input) || pipe(pfd) < 0)
-		return 1;
+	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		dup2(pfd[0], 0);

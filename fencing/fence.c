@@ -25,7 +25,7 @@ static void audit(struct fence *f, const char *fmt, ...)
 		f->ops.audit(f->ops.ctx, line);
 }
 
-static int read_secret(const char *path, char *buf, size_t len)
+int fence_read_secret(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -38,6 +38,25 @@ static int read_secret(const char *path, char *buf, size_t len)
 	buf[n] = 0;
 	buf[strcspn(buf, "\r\n")] = 0;
 	return 0;
+}
+
+int fence_agent_input(const char *action, const char *args, const char *password_file,
+		      char *buf, size_t len)
+{
+	char pw[256] = "";
+	int rc;
+
+	if (password_file && *password_file &&
+	    (rc = fence_read_secret(password_file, pw, sizeof(pw))) < 0)
+		return rc;
+	rc = snprintf(buf, len, "action=%s\n%s\n%s%s%s", action, args ? args : "",
+		      *pw ? "password=" : "", pw, *pw ? "\n" : "");
+	memset(pw, 0, sizeof(pw));
+	if (rc < 0 || (size_t)rc >= len) {
+		memset(buf, 0, len);
+		return -ENOSPC;
+	}
+	return rc;
 }
 
 static void finish(struct fence *f, enum fence_outcome o)
@@ -96,54 +115,47 @@ static void done(void *arg, int status)
 	run_step(f);
 }
 
+static struct fence_cb *next_cb(struct fence *f)
+{
+	struct fence_cb *c = &f->cbs[f->cb_next++ % (sizeof(f->cbs) / sizeof(f->cbs[0]))];
+
+	c->f = f;
+	c->gen = f->gen;
+	c->lvl = f->lvl;
+	c->step = f->step;
+	return c;
+}
+
 static void run_step(struct fence *f)
 {
 	const struct fence_level *l = &f->level[f->lvl];
+	char input[2048];
+	int64_t left = (int64_t)l->timeout_ms - (f->ops.now(f->ops.ctx) - f->level_started);
+	int rc;
 
 	if (l->native) {
-		struct fence_cb *c = &f->cbs[f->cb_next++ % (sizeof(f->cbs) / sizeof(f->cbs[0]))];
-		c->f = f;
-		c->gen = f->gen;
-		c->lvl = f->lvl;
-		c->step = f->step;
-		if (!f->ops.native || f->ops.native(f->ops.ctx, l->timeout_ms, done, c) < 0) {
+		if (!f->ops.native || f->ops.native(f->ops.ctx, l->timeout_ms, done, next_cb(f)) < 0) {
 			audit(f, "level %d: native IPMI not available", f->lvl + 1);
 			next_level(f);
 		}
 		return;
 	}
-	{
-	char input[2048], pw[256] = "";
-	int64_t now = f->ops.now(f->ops.ctx);
-	int64_t left = (int64_t)l->timeout_ms - (now - f->level_started);
-	int rc;
-
-	if (l->password_file && *l->password_file &&
-	    (rc = read_secret(l->password_file, pw, sizeof(pw))) < 0) {
-		audit(f, "level %d: cannot read its password file: %s", f->lvl + 1, strerror(-rc));
-		next_level(f);
-		return;
-	}
-	rc = snprintf(input, sizeof(input), "action=%s\n%s\n%s%s%s", f->step ? "status" : "off",
-		      l->args ? l->args : "", *pw ? "password=" : "", pw, *pw ? "\n" : "");
-	memset(pw, 0, sizeof(pw));
-	if (rc < 0 || rc >= (int)sizeof(input) || left <= 0) {
+	rc = fence_agent_input(f->step ? "status" : "off", l->args, l->password_file,
+			       input, sizeof(input));
+	if (rc < 0 || left <= 0) {
+		if (rc < 0)
+			audit(f, "level %d: %s", f->lvl + 1, rc == -ENOSPC ? "agent options too long"
+			      : "cannot read its password file");
 		memset(input, 0, sizeof(input));
 		next_level(f);
 		return;
 	}
-	struct fence_cb *c = &f->cbs[f->cb_next++ % (sizeof(f->cbs) / sizeof(f->cbs[0]))];
-	c->f = f;
-	c->gen = f->gen;
-	c->lvl = f->lvl;
-	c->step = f->step;
 	char *argv[] = { (char *)l->agent, NULL };
-	rc = f->ops.spawn(f->ops.ctx, argv, input, (unsigned)left, done, c);
+	rc = f->ops.spawn(f->ops.ctx, argv, input, (unsigned)left, done, next_cb(f));
 	memset(input, 0, sizeof(input));
 	if (rc < 0) {
 		audit(f, "level %d: cannot run %s: %s", f->lvl + 1, l->agent, strerror(-rc));
 		next_level(f);
-	}
 	}
 }
 

@@ -15,6 +15,7 @@
 #ifndef HG_FENCE_H
 #define HG_FENCE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define FENCE_MAX_LEVELS 4
@@ -59,6 +60,16 @@ struct fence {
 	struct fence_cb cbs[8];
 	unsigned cb_next;
 };
+
+/* Reads a password file: its first line, NUL-terminated, without the line
+ * end. 0 or -errno. The caller wipes buf after use. */
+int fence_read_secret(const char *path, char *buf, size_t len);
+
+/* The stdin of a fence-agents program: "action=ACTION\nARGS\n" and, if
+ * password_file is set, "password=...\n" read from it. Its length, or
+ * -errno (-ENOSPC if it does not fit). The caller wipes buf after use. */
+int fence_agent_input(const char *action, const char *args, const char *password_file,
+		      char *buf, size_t len);
 
 void fence_init(struct fence *f, const struct fence_ops *ops,
 		const struct fence_level *levels, int n_levels);
