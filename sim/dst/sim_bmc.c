@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#define OWN_POLL_MS 1000   /* the shell reads its own BMC this often */
+#define POLL_MS 2000   /* the shell reads both BMCs this often (bmc_poll_ms default) */
 
 static struct hg_bmc_report report(const struct sim_world *w, int target)
 {
@@ -59,6 +59,10 @@ void sim_bmc_pet(struct sim_world *w, int i)
 
 	if (!me->params.self_fence)
 		return;
+	/* daemon_bmc_pet: the daemon resets every sixth of the timeout */
+	if (me->wdt_armed && w->now - me->shell_last_pet < (hg_ms)me->wdt_ms / 6)
+		return;
+	me->shell_last_pet = w->now;
 	if (!me->wdt_armed)
 		sim_trace(w, i, "watchdog armed (%u ms)", me->wdt_ms);
 	me->wdt_armed = 1;
@@ -96,9 +100,12 @@ void sim_bmc_tick(struct sim_world *w)
 			continue;
 		}
 		if (me->params.have_own_bmc && w->now >= me->own_poll_at) {
-			me->own_poll_at = w->now + OWN_POLL_MS;
-			if (!sim_frozen(w, i))
+			me->own_poll_at = w->now + POLL_MS;
+			if (!sim_frozen(w, i)) {
 				sim_bmc_poll(w, i, 0);
+				if (me->params.have_peer_bmc)
+					sim_bmc_poll(w, i, 1);
+			}
 		}
 	}
 }

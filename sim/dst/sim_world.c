@@ -253,6 +253,7 @@ void sim_boot(struct sim_world *w, int i)
 	me->powered = 1;
 	me->power_epoch++;
 	me->wdt_armed = 0;
+	me->shell_last_pet = INT64_MIN / 4;
 	me->own_poll_at = w->now;
 	me->vip = 0;
 	memset(me->svc_running, 0, sizeof(me->svc_running));
@@ -286,10 +287,12 @@ void sim_agent_restart(struct sim_world *w, int i)
 		return;
 	sim_trace(w, i, "agent restart (was %s)", hg_role_name(me->core.role));
 	sim_release_held(w, i, 1);
-	/* A node boots as standby: the new agent removes VIPs and stops the
-	 * services a previous life left (daemon.c setup). */
+	/* What daemon.c's setup does and no more: it removes the VIPs and
+	 * arms the watchdog again; the services a previous life started run on. */
 	me->vip = 0;
-	memset(me->svc_running, 0, sizeof(me->svc_running));
+	me->shell_last_pet = INT64_MIN / 4;
+	if (me->wdt_armed)
+		me->wdt_last_pet = w->now;
 	start_agent(w, i);
 }
 

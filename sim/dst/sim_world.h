@@ -73,6 +73,7 @@ struct sim_node {
 	int wdt_armed, wdt_fired;
 	uint32_t wdt_ms;
 	hg_ms wdt_last_pet, own_poll_at;
+	hg_ms shell_last_pet;     /* the daemon's own reset throttle */
 	int svc_running[HG_MAX_SERVICES];
 	int svc_broken[HG_MAX_SERVICES];
 	enum sim_fence_mode fence_mode;

@@ -76,7 +76,7 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			}
 			if (a->hb.lan == me->core.p.public_lan && me->link[a->hb.lan])
 				push_ev(pr, pr->now + 1, i, HG_EV_GATEWAY);
-			if (a->hb.lan == 0 && pr->wdt_ms && pr->now - me->last_poll >= 1000) {
+			if (a->hb.lan == 0 && pr->wdt_ms && pr->now - me->last_poll >= pr->bmc_poll_ms) {
 				me->last_poll = pr->now;      /* the shell's periodic poll */
 				bmc_report(pr, i, i, pr->now + 5);
 				bmc_report(pr, i, !i, pr->now + 5);
@@ -86,6 +86,11 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			me->fences++;
 			ev.type = HG_EV_FENCE;
 			ev.gen = a->gen;
+			if (me->fence_lost > 0) {
+				me->fence_lost--;     /* the device acts, the answer is lost */
+				pair_power_off(pr, !i);
+				break;
+			}
 			if (me->fence_fails > 0) {
 				me->fence_fails--;
 				ev.outcome = HG_FENCE_FAILED;
@@ -113,6 +118,8 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			ev.op = a->op;
 			if (a->op == HG_SVC_START)
 				me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
+			else if (a->op == HG_SVC_STOP && me->svc_stop_fails[a->svc])
+				ev.ok = 0;     /* still running */
 			else if (a->op == HG_SVC_STOP)
 				me->svc_running[a->svc] = 0, ev.ok = 1;
 			else if (a->op == HG_SVC_READY)
@@ -145,6 +152,10 @@ static void execute(struct pair *pr, int i, const struct hg_actions *out)
 			bmc_report(pr, i, a->svc ? !i : i, pr->now + 5);
 			break;
 		case HG_ACT_WDT_PET:
+			/* daemon_bmc_pet: a reset every sixth of the timeout */
+			if (pr->now - me->shell_last_pet < (hg_ms)pr->wdt_ms / 6)
+				break;
+			me->shell_last_pet = pr->now;
 			if (!me->bmc_down)
 				me->wdt_last_pet = pr->now;
 			break;
@@ -200,6 +211,7 @@ void pair_init(struct pair *pr, int n_lans, int n_services)
 		}
 		pr->n[i].incarnation = 1000 * (uint64_t)(i + 1);
 	}
+	pr->bmc_poll_ms = 2000;
 }
 
 void pair_boot(struct pair *pr, int i)
@@ -211,6 +223,7 @@ void pair_boot(struct pair *pr, int i)
 	me->wdt_last_pet = pr->wdt_ms ? pr->now : 0;   /* armed at start */
 	me->wdt_expired = 0;
 	me->last_poll = -100000;
+	me->shell_last_pet = -100000;
 	me->incarnation++;
 	for (int l = 0; l < pr->params[i].n_lans; l++)
 		me->link[l] = 1;
@@ -221,6 +234,31 @@ void pair_boot(struct pair *pr, int i)
 		ev.type = HG_EV_LINK;
 		ev.lan = l;
 		ev.ok = 1;
+		push(pr, pr->now, i, &ev, 0);
+	}
+}
+
+void pair_agent_restart(struct pair *pr, int i)
+{
+	struct pair_node *me = &pr->n[i];
+
+	me->vip = 0;
+	me->hung = 0;
+	me->incarnation++;
+	me->shell_last_pet = -100000;
+	if (pr->wdt_ms && me->wdt_last_pet > 0)
+		me->wdt_last_pet = pr->now;   /* the new daemon arms it again */
+	/* events for the old life (job answers) are lost with it */
+	for (int k = 0; k < pr->nq; k++)
+		if (pr->q[k].to == i && !pr->q[k].raw)
+			pr->q[k--] = pr->q[--pr->nq];
+	hg_core_init(&me->core, &pr->params[i], me->incarnation, pr->now);
+	for (int l = 0; l < pr->params[i].n_lans; l++) {
+		struct hg_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HG_EV_LINK;
+		ev.lan = l;
+		ev.ok = me->link[l];
 		push(pr, pr->now, i, &ev, 0);
 	}
 }

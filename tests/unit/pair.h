@@ -25,6 +25,8 @@ struct pair_node {
 	uint64_t incarnation;
 	int fences;              /* fence actions issued */
 	int fence_fails;         /* >0: the next N fences fail */
+	int fence_lost;          /* >0: the next N fence answers never arrive */
+	int svc_stop_fails[HG_MAX_SERVICES]; /* its stop exits non-zero, the service runs on */
 	int vip_del_fails;       /* >0: the next N VIP removals fail */
 	int link_resets;
 	int records_stall;
@@ -34,6 +36,7 @@ struct pair_node {
 	int bmc_down;            /* its BMC does not answer */
 	int sensor;              /* worst sensor severity its BMC reports */
 	hg_ms wdt_last_pet;      /* HG_NEVER-like when never petted */
+	hg_ms shell_last_pet;    /* the daemon's own throttle (daemon_bmc_pet) */
 	int wdt_expired;
 	hg_ms last_poll;
 	int nevents;
@@ -58,6 +61,7 @@ struct pair {
 	uint8_t key[32];
 	int verbose;
 	uint32_t wdt_ms;         /* BMCs with a watchdog of this timeout, 0: no BMC */
+	uint32_t bmc_poll_ms;    /* the shell's periodic readings (config bmc_poll_ms) */
 	/* transitions seen: from role x table event name, for the table walk */
 	char seen[64][48];
 	int nseen;
@@ -69,6 +73,10 @@ struct pair {
 void pair_init(struct pair *pr, int n_lans, int n_services);
 void pair_boot(struct pair *pr, int node);          /* power on, new incarnation */
 void pair_power_off(struct pair *pr, int node);
+/* The agent alone restarts (crash, OOM kill, systemd Restart=): a new
+ * incarnation; the kernel keeps what the daemon keeps (services run on), the
+ * daemon's start removes the VIPs (daemon.c setup). */
+void pair_agent_restart(struct pair *pr, int node);
 void pair_run(struct pair *pr, hg_ms until);        /* advance the clock */
 void pair_link(struct pair *pr, int node, int lan, int up);
 /* Pull (cut = 1) or plug back a node's cable: carrier follows, resets do not help. */
