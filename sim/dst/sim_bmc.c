@@ -63,8 +63,16 @@ void sim_bmc_pet(struct sim_world *w, int i)
 	if (me->wdt_armed && w->now - me->shell_last_pet < (hg_ms)me->wdt_ms / 6)
 		return;
 	me->shell_last_pet = w->now;
+	/* over the management LAN, as the daemon does: an unreachable BMC
+	 * takes no reset (its countdown goes on) */
+	if (me->bmc_down)
+		return;
 	if (!me->wdt_armed)
 		sim_trace(w, i, "watchdog armed (%u ms)", me->wdt_ms);
+	else if (w->now - me->wdt_last_pet > (hg_ms)me->wdt_ms / 6 + me->params.interval + 100)
+		me->pet_streak_since = w->now;   /* a gap: the streak starts again */
+	if (!me->wdt_armed)
+		me->pet_streak_since = w->now;
 	me->wdt_armed = 1;
 	me->wdt_fired = 0;
 	me->wdt_last_pet = w->now;

@@ -74,6 +74,7 @@ struct sim_node {
 	uint32_t wdt_ms;
 	hg_ms wdt_last_pet, own_poll_at;
 	hg_ms shell_last_pet;     /* the daemon's own reset throttle */
+	hg_ms pet_streak_since;   /* watchdog reset at the daemon's cadence without a gap since */
 	int svc_running[HG_MAX_SERVICES];
 	int svc_broken[HG_MAX_SERVICES];
 	enum sim_fence_mode fence_mode;
