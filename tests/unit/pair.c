@@ -176,6 +176,15 @@ static void step(struct pair *pr, int i, struct hg_event *ev)
 		pr->max_holders = h;
 	if (h > 1)
 		pr->two_holders++;
+	int serving = 0;
+	for (int n = 0; n < 2; n++)
+		for (int k = 0; k < pr->params[n].n_services; k++)
+			if (pr->n[n].powered && pr->n[n].svc_running[k]) {
+				serving++;
+				break;
+			}
+	if (serving > 1)
+		pr->two_serving++;
 }
 
 void pair_init(struct pair *pr, int n_lans, int n_services)

@@ -57,6 +57,7 @@ struct pair {
 	int nq;
 	struct pair_msg q[PAIR_QMAX];
 	int two_holders;         /* invariant violations seen */
+	int two_serving;         /* steps after which both nodes ran a service */
 	int max_holders;
 	uint8_t key[32];
 	int verbose;
