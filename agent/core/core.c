@@ -10,6 +10,7 @@
 #include "agent/core/internal.h"
 #include "agent/core/peer.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,21 +58,22 @@ static const struct transition {
 	enum sm_ev ev;
 	sm_fn fn;          /* returns STAY to veto the move, else ignored */
 	enum hg_role next;
+	const char *rule;  /* DESIGN.md rule the move follows */
 } table[] = {
-	{ HG_ROLE_STARTING,  SM_PEER_HEARD,  act_none,         HG_ROLE_STANDBY },
-	{ HG_ROLE_STARTING,  SM_WAIT_OVER,   act_accuse,       HG_ROLE_FENCING },
-	{ HG_ROLE_STANDBY,   SM_PEER_LOST,   act_accuse,       HG_ROLE_FENCING },
-	{ HG_ROLE_STANDBY,   SM_PEER_GRANTS, act_take,         HG_ROLE_TAKING },
-	{ HG_ROLE_TAKING,    SM_PEER_ACKS,   act_takeover,     HG_ROLE_ACTIVE },
-	{ HG_ROLE_TAKING,    SM_TAKE_ABORT,  act_abort,        HG_ROLE_STANDBY },
-	{ HG_ROLE_FENCING,   SM_FENCE_OK,    act_takeover,     HG_ROLE_ACTIVE },
-	{ HG_ROLE_FENCING,   SM_FENCE_FAIL,  act_fence_failed, HG_ROLE_FENCING },
-	{ HG_ROLE_FENCING,   SM_FENCE_RETRY, act_fence,        HG_ROLE_FENCING },
-	{ HG_ROLE_FENCING,   SM_PEER_BACK,   act_none,         HG_ROLE_STANDBY },
-	{ HG_ROLE_ACTIVE,    SM_UNFIT,       act_release,      HG_ROLE_RELEASING },
-	{ HG_ROLE_ACTIVE,    SM_HANDOVER,    act_handover,     HG_ROLE_RELEASING },
-	{ HG_ROLE_ACTIVE,    SM_DUAL_ACTIVE, act_release,      HG_ROLE_RELEASING },
-	{ HG_ROLE_RELEASING, SM_RELEASED,    act_released,     HG_ROLE_STANDBY },
+	{ HG_ROLE_STARTING,  SM_PEER_HEARD,  act_none,         HG_ROLE_STANDBY,   "6" },
+	{ HG_ROLE_STARTING,  SM_WAIT_OVER,   act_accuse,       HG_ROLE_FENCING,   "4" },
+	{ HG_ROLE_STANDBY,   SM_PEER_LOST,   act_accuse,       HG_ROLE_FENCING,   "4" },
+	{ HG_ROLE_STANDBY,   SM_PEER_GRANTS, act_take,         HG_ROLE_TAKING,    "1" },
+	{ HG_ROLE_TAKING,    SM_PEER_ACKS,   act_takeover,     HG_ROLE_ACTIVE,    "1" },
+	{ HG_ROLE_TAKING,    SM_TAKE_ABORT,  act_abort,        HG_ROLE_STANDBY,   "1" },
+	{ HG_ROLE_FENCING,   SM_FENCE_OK,    act_takeover,     HG_ROLE_ACTIVE,    "1" },
+	{ HG_ROLE_FENCING,   SM_FENCE_FAIL,  act_fence_failed, HG_ROLE_FENCING,   "2" },
+	{ HG_ROLE_FENCING,   SM_FENCE_RETRY, act_fence,        HG_ROLE_FENCING,   "2" },
+	{ HG_ROLE_FENCING,   SM_PEER_BACK,   act_none,         HG_ROLE_STANDBY,   "4" },
+	{ HG_ROLE_ACTIVE,    SM_UNFIT,       act_release,      HG_ROLE_RELEASING, "5" },
+	{ HG_ROLE_ACTIVE,    SM_HANDOVER,    act_handover,     HG_ROLE_RELEASING, "" },
+	{ HG_ROLE_ACTIVE,    SM_DUAL_ACTIVE, act_release,      HG_ROLE_RELEASING, "1" },
+	{ HG_ROLE_RELEASING, SM_RELEASED,    act_released,     HG_ROLE_STANDBY,   "5" },
 };
 
 /* ---- output helpers ---------------------------------------------------- */
@@ -88,22 +90,25 @@ struct hg_action *hg_emit(struct hg_actions *out, enum hg_act_type type)
 	a->type = type;
 	a->event = "";
 	a->rule = "";
+	a->trigger = "";
+	a->from = a->to = -1;
 	return a;
 }
 
-void hg_record(struct hg_actions *out, const char *event, const char *rule,
-	       const char *fmt, ...)
+struct hg_action *hg_record(struct hg_actions *out, const char *event, const char *rule,
+			    const char *fmt, ...)
 {
 	struct hg_action *a = hg_emit(out, HG_ACT_RECORD);
 	va_list ap;
 
 	if (!a)
-		return;
+		return NULL;
 	a->event = event;
 	a->rule = rule;
 	va_start(ap, fmt);
 	vsnprintf(a->why, sizeof(a->why), fmt, ap);
 	va_end(ap);
+	return a;
 }
 
 void hg_reply(struct hg_actions *out, int ok, const char *fmt, ...)
@@ -210,10 +215,22 @@ static uint8_t health(const struct hg_core *c, hg_ms now)
 	       (hg_svc_gave_up(c) ? 0 : HG_H_SERVICES) | (c->admin_standby ? HG_H_ADMIN : 0);
 }
 
+/* The peer's claim we answer (docs/protocol.md "Claims"): only one made
+ * against this very life of ours. The grant flag beside it says yes or no. */
+static uint64_t claim_answered(const struct hg_core *c)
+{
+	if (!c->peer.incarnation || pv(c)->role != HG_ROLE_TAKING ||
+	    pv(c)->ack_incarnation != c->incarnation)
+		return 0;
+	return pv(c)->claim;
+}
+
 static void send_hb(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
+	int grant = grants(c, now);
+	uint64_t answered = claim_answered(c);
 	uint8_t flags = (c->vip_held ? HG_F_HOLDS_VIP : 0) |
-			(grants(c, now) ? HG_F_GRANT : 0) |
+			(grant ? HG_F_GRANT : 0) |
 			(hg_eligible_at(c, now) ? HG_F_ELIGIBLE : 0) |
 			(c->handover ? HG_F_HANDOVER : 0) |
 			(now < c->want_until ? HG_F_WANT : 0);
@@ -229,7 +246,8 @@ static void send_hb(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		hb->seq = ++c->seq;
 		hb->sent_ms = (uint64_t)now;
 		hb->ack_incarnation = c->peer.incarnation;
-		hb->ack_seq = c->peer.max_seq;
+		hb->ack_claim = answered;
+		hb->claim = c->role == HG_ROLE_TAKING ? c->taking_seq : 0;
 		hb->role = (uint8_t)c->role;
 		hb->flags = flags;
 		hb->health = health(c, now);
@@ -299,6 +317,7 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 static int act_take(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
 	c->taking_seq = c->seq + 1;
+	c->claim_peer_inc = c->peer.incarnation;
 	hg_record(out, "claim", "1",
 		  "the peer holds nothing and consents (role %s): claiming, waiting for its acknowledgement",
 		  hg_role_name(pv(c)->role));
@@ -395,8 +414,16 @@ static void fire(struct hg_core *c, enum sm_ev ev, hg_ms now, struct hg_actions 
 		c->role = t->next;
 		if (from != t->next)
 			c->role_since = now;
-		hg_record(out, "transition", "", "%s --%s--> %s", hg_role_name(from),
-			  sm_names[ev], hg_role_name(c->role));
+		struct hg_action *r = hg_record(out, "transition", t->rule, "%s --%s--> %s",
+						hg_role_name(from), sm_names[ev], hg_role_name(c->role));
+		if (r) {
+			r->from = (int)from;
+			r->to = (int)c->role;
+			r->trigger = sm_names[ev];
+		}
+		/* Rule 1: the VIPs are only ever taken through these two rows */
+		assert(c->role != HG_ROLE_ACTIVE || from == HG_ROLE_TAKING || from == HG_ROLE_FENCING ||
+		       from == HG_ROLE_ACTIVE);
 		if (from != c->role)
 			send_hb(c, now, out);   /* tell the peer at once */
 		return;
@@ -428,16 +455,21 @@ static int claim_ok(const struct hg_core *c, hg_ms now)
 	       (pv(c)->flags & HG_F_GRANT) && !(pv(c)->flags & HG_F_HOLDS_VIP);
 }
 
+/* Rule 1 (issue 10, hole 1): the peer's life we claimed against answered
+ * this very claim of this very life of ours. */
 static int acked(const struct hg_core *c, hg_ms now)
 {
-	return hg_core_peer_fresh(c, now) &&
-	       pv(c)->ack_incarnation == c->incarnation && pv(c)->ack_seq >= c->taking_seq;
+	return hg_core_peer_fresh(c, now) && c->peer.incarnation == c->claim_peer_inc &&
+	       pv(c)->ack_incarnation == c->incarnation && pv(c)->ack_claim == c->taking_seq &&
+	       c->taking_seq != 0;
 }
 
 static int take_abort(const struct hg_core *c, hg_ms now)
 {
 	if (!hg_core_peer_fresh(c, now) || !hg_eligible_at(c, now))
 		return 1;
+	if (c->peer.incarnation != c->claim_peer_inc)
+		return 1;   /* the peer restarted: its new life never saw this claim */
 	if (now - c->role_since >= (hg_ms)c->p.deadtime)
 		return 1;
 	switch (pv(c)->role) {

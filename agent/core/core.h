@@ -44,8 +44,17 @@ struct hg_params {
 	uint32_t svc_window[HG_MAX_SERVICES];        /* restart window, ms */
 	uint32_t svc_backoff[HG_MAX_SERVICES];       /* first restart delay, doubled each time */
 	int svc_has_ready[HG_MAX_SERVICES];          /* a standby readiness check exists */
+	int svc_has_check[HG_MAX_SERVICES];          /* a check (probe) exists */
+	uint32_t svc_timeout[HG_MAX_SERVICES];       /* a start or stop, at most (the shell kills it then) */
+	uint32_t svc_check_timeout[HG_MAX_SERVICES]; /* a check, at most */
 	int have_own_bmc, have_peer_bmc;  /* BMC readings arrive as HG_EV_BMC */
-	int self_fence;                   /* own watchdog armed: pet it (HG_ACT_WDT) */
+	int self_fence;                   /* own watchdog armed: pet it (HG_ACT_WDT_PET) */
+	uint32_t wdt_timeout;             /* own watchdog timeout; reset every sixth of it */
+	/* Deadlines of the core's requests (issue 10, hole 5): past one, the
+	 * outcome is unknown and the normal retry runs. 0: a default. */
+	uint32_t bmc_timeout;             /* one BMC request (a reading, a reset), at most */
+	uint32_t fence_timeout;           /* a whole fence, every level, at most */
+	uint32_t vip_timeout;             /* a VIP change, at most */
 };
 
 enum hg_ev_type {
@@ -56,8 +65,8 @@ enum hg_ev_type {
 	HG_EV_GATEWAY,     /* echo reply from the gateway */
 	HG_EV_LINK,        /* .lan has carrier (.ok = 1) or not */
 	HG_EV_FENCE,       /* fence outcome for .gen: .outcome */
-	HG_EV_SVC,         /* service .svc finished .op with .ok */
-	HG_EV_VIP,         /* VIP add (.op = HG_VIP_ADD) or del finished with .ok */
+	HG_EV_SVC,         /* service .svc finished .op with .ok; .gen of the request */
+	HG_EV_VIP,         /* VIP add (.op = HG_VIP_ADD) or del finished with .ok; .gen of the request */
 	HG_EV_CMD,         /* operator command .cmd */
 	HG_EV_HOST,        /* host watch (load, memory, disk) says .ok */
 	HG_EV_BMC,         /* a BMC reading: .bmc */
@@ -73,6 +82,9 @@ struct hg_bmc_report {
 	uint32_t wdt_initial_ms, wdt_present_ms;
 	int wdt_expired;        /* the SMS/OS timer use expired (it fired) */
 	int sensor_worst;       /* enum hg_sev */
+	/* When the BMC measured the countdown: after wdt_lo and before wdt_hi
+	 * (the shell's clock around that one command; docs/bmc.md). */
+	hg_ms wdt_lo, wdt_hi;
 };
 
 enum hg_reject { HG_REJ_MALFORMED, HG_REJ_BAD_MAC, HG_REJ_UNKNOWN, HG_REJ_COUNT };
@@ -100,23 +112,29 @@ struct hg_event {
 enum hg_act_type {
 	HG_ACT_SEND_HB,    /* encode .hb and send it on every heartbeat LAN (.hb.lan set by shell) and ping the peer and gateway */
 	HG_ACT_FENCE,      /* fence the peer; answer with HG_EV_FENCE carrying .gen */
-	HG_ACT_VIP,        /* .op = HG_VIP_ADD / HG_VIP_DEL for every VIP; answer HG_EV_VIP */
+	HG_ACT_VIP,        /* .op = HG_VIP_ADD / HG_VIP_DEL for every VIP; answer HG_EV_VIP with .gen */
 	HG_ACT_GARP,       /* one gratuitous ARP for every VIP */
-	HG_ACT_SVC,        /* run .op of service .svc; answer HG_EV_SVC */
+	HG_ACT_SVC,        /* run .op of service .svc; answer HG_EV_SVC with .gen */
 	HG_ACT_LINK_RESET, /* reset own link on .lan (self-repair) */
 	HG_ACT_RECORD,     /* decision record: .event, .rule, .why */
 	HG_ACT_REPLY,      /* answer to an operator command: .ok, .why */
 	HG_ACT_BMC_POLL,   /* read the BMC of .svc (0 own, 1 peer) now; answer HG_EV_BMC */
-	HG_ACT_WDT_PET,    /* reset our own BMC watchdog (self-fence: rule 5) */
+	HG_ACT_WDT_PET,    /* reset our own BMC watchdog now (self-fence: rule 5);
+			      the core asks again within .ms (its cadence) */
+	HG_ACT_COUNT
 };
 
 struct hg_action {
 	enum hg_act_type type;
 	int lan, svc, op, ok;
 	uint64_t gen;
+	uint32_t ms;
 	struct hg_hb hb;
 	const char *event;      /* record: short stable name, e.g. "peer_lost" */
 	const char *rule;       /* record: DESIGN.md rule, e.g. "4", or "" */
+	/* record "transition": typed, for the simulator and the hooks */
+	int from, to;           /* enum hg_role; -1 in other records */
+	const char *trigger;    /* the table's event, e.g. "peer_lost" */
 	char why[HG_WHY_MAX];   /* record/reply: evidence, in words */
 };
 
@@ -142,6 +160,11 @@ struct hg_service {
 	hg_ms next_check;
 	hg_ms last_failure;     /* -1 = never */
 	hg_ms last_probe;       /* last check or readiness answer, -1 never */
+	/* the requests in flight: an answer counts only with its generation,
+	 * and a request unanswered past its deadline is taken as failed */
+	uint64_t op_gen, chk_gen;
+	hg_ms op_deadline, chk_deadline;
+	int stop_failed;        /* its last stop failed: it may still run */
 };
 
 /* The peer as seen through its heartbeats (replay-checked). */
@@ -186,26 +209,37 @@ struct hg_core {
 	hg_ms poll_asked;       /* when we last asked for a peer reading */
 	int cut_off_noted;      /* "peer cut off, not dead" recorded this episode */
 	int pet_stopped;        /* rule 5: we stopped resetting our watchdog */
+	hg_ms pet_next;         /* the next reset is due then */
+	hg_ms poll_deadline;    /* the peer reading asked at poll_asked is late then */
 	int self_check_failed;  /* recorded once per peer-lost episode */
 
 	/* handing over / taking over */
 	int handover;           /* released on purpose, grant until the peer is active */
 	hg_ms handover_until;
 	hg_ms want_until;       /* standby asked for a switchover until then */
-	uint64_t taking_seq;    /* first seq sent as TAKING */
+	uint64_t taking_seq;    /* our claim: the first seq sent as TAKING */
+	uint64_t claim_peer_inc;/* the peer's life we claim against (issue 10, hole 1) */
 	hg_ms peer_ok_since;    /* failback: preferred peer continuously fit since, -1 none */
 	int unfit_noted;
 
 	/* fencing */
 	uint64_t fence_gen;
 	int fence_busy;
+	hg_ms fence_deadline;   /* a fence unanswered then has an unknown outcome */
 	hg_ms fence_retry_at;   /* -1 = none scheduled */
 
 	/* VIP and services sequence */
 	int vip_held;           /* the VIPs are configured here (until removal succeeds) */
+	uint64_t vip_gen;       /* the VIP change in flight, 0 none */
+	int vip_op;
+	hg_ms vip_deadline;
 	hg_ms vip_retry_at;     /* a failed add or removal is tried again then, -1 none */
 	int seq_op;             /* -1 idle, HG_SVC_START or HG_SVC_STOP sequence */
 	int seq_idx;
+	/* start-up clean-up (hole 3): every service brought to a known stopped
+	 * state before this node grants or takes anything */
+	int cleanup;            /* enum in services.c: pending, stopping, probing, done */
+	hg_ms stop_retry_at;    /* a failed stop is tried again then, -1 none */
 	hg_ms garp_next;
 	uint32_t garp_left;
 	struct hg_service svc[HG_MAX_SERVICES];
@@ -221,6 +255,9 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c);
 
 /* Derived views, for status and the simulator's invariant checks. */
 int hg_core_eligible(const struct hg_core *c);
+/* Every service is known stopped, or may run but the node escalated (it
+ * keeps what it holds and lets its watchdog fire). */
+int hg_core_cleaned(const struct hg_core *c);
 int hg_core_path_up(const struct hg_core *c, int path, hg_ms now);
 int hg_core_peer_fresh(const struct hg_core *c, hg_ms now);
 const char *hg_svc_state_name(enum hg_svc_state s);

@@ -12,8 +12,9 @@
 static inline const struct hg_hb *pv(const struct hg_core *c) { return &c->peer.view; }
 
 struct hg_action *hg_emit(struct hg_actions *out, enum hg_act_type type);
-void hg_record(struct hg_actions *out, const char *event, const char *rule,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Appends a decision record; NULL if the step's action list is full. */
+struct hg_action *hg_record(struct hg_actions *out, const char *event, const char *rule,
+			    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* services.c: the start/stop sequences and the checks (docs/decisions.md). */
 void hg_svc_start_all(struct hg_core *c, hg_ms now, struct hg_actions *out);

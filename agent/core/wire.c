@@ -3,9 +3,9 @@
  *
  *   0  magic "HG"        2   from          4  to            6  version, type
  *   8  incarnation       16  seq           24 sent_ms
- *  32  ack_incarnation   40  ack_seq
- *  48  role  49 flags  50 health  51 lan  52..55 reserved (zero)
- *  56  HMAC-SHA256(key, bytes 0..55)
+ *  32  ack_incarnation   40  ack_claim     48  claim
+ *  56  role  57 flags  58 health  59 lan  60..63 reserved (zero)
+ *  64  HMAC-SHA256(key, bytes 0..63)
  */
 #include "agent/core/wire.h"
 
@@ -50,11 +50,12 @@ void hg_wire_encode(const struct hg_hb *hb, const uint8_t *key, size_t keylen,
 	put64(buf + 16, hb->seq);
 	put64(buf + 24, hb->sent_ms);
 	put64(buf + 32, hb->ack_incarnation);
-	put64(buf + 40, hb->ack_seq);
-	buf[48] = hb->role;
-	buf[49] = hb->flags;
-	buf[50] = hb->health;
-	buf[51] = hb->lan;
+	put64(buf + 40, hb->ack_claim);
+	put64(buf + 48, hb->claim);
+	buf[56] = hb->role;
+	buf[57] = hb->flags;
+	buf[58] = hb->health;
+	buf[59] = hb->lan;
 	mac(buf, key, keylen, buf + HG_WIRE_MAC_OFF);
 }
 
@@ -73,8 +74,8 @@ enum hg_wire_err hg_wire_decode(const uint8_t *buf, size_t len,
 		return HG_WIRE_BAD_MAGIC;
 	if (buf[6] != HG_WIRE_VERSION)
 		return HG_WIRE_BAD_VERSION;
-	if (buf[48] >= HG_ROLE_COUNT || (buf[49] & ~HG_F_KNOWN) ||
-	    (buf[50] & ~HG_H_KNOWN) || buf[52] || buf[53] || buf[54] || buf[55])
+	if (buf[56] >= HG_ROLE_COUNT || (buf[57] & ~HG_F_KNOWN) ||
+	    (buf[58] & ~HG_H_KNOWN) || buf[60] || buf[61] || buf[62] || buf[63])
 		return HG_WIRE_BAD_FIELD;
 
 	hb->from = get16(buf + 2);
@@ -83,11 +84,12 @@ enum hg_wire_err hg_wire_decode(const uint8_t *buf, size_t len,
 	hb->seq = get64(buf + 16);
 	hb->sent_ms = get64(buf + 24);
 	hb->ack_incarnation = get64(buf + 32);
-	hb->ack_seq = get64(buf + 40);
-	hb->role = buf[48];
-	hb->flags = buf[49];
-	hb->health = buf[50];
-	hb->lan = buf[51];
+	hb->ack_claim = get64(buf + 40);
+	hb->claim = get64(buf + 48);
+	hb->role = buf[56];
+	hb->flags = buf[57];
+	hb->health = buf[58];
+	hb->lan = buf[59];
 	return HG_WIRE_OK;
 }
 

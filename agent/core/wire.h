@@ -1,7 +1,7 @@
 /*
  * wire.h - heartbeat wire codec (docs/protocol.md).
  *
- * A heartbeat is a fixed 88-byte UDP payload, big-endian, authenticated with
+ * A heartbeat is a fixed 96-byte UDP payload, big-endian, authenticated with
  * HMAC-SHA256 over everything before the MAC. Decoding checks the length and
  * the MAC before it reads a single field, and reads fields byte by byte: it
  * never casts the buffer to a struct and never trusts a length from the wire.
@@ -14,9 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HG_WIRE_LEN      88
-#define HG_WIRE_MAC_OFF  56
-#define HG_WIRE_VERSION  1
+#define HG_WIRE_LEN      96
+#define HG_WIRE_MAC_OFF  64
+#define HG_WIRE_VERSION  2   /* 2: claims and acknowledgements name each other (issue 10) */
 #define HG_WIRE_TYPE_HB  1
 
 /* Roles as they travel; values are wire format, never renumber. */
@@ -52,7 +52,9 @@ struct hg_hb {
 	uint64_t seq;             /* per packet, grows within an incarnation */
 	uint64_t sent_ms;         /* sender's monotonic clock, for diagnostics */
 	uint64_t ack_incarnation; /* receiver's incarnation the sender last heard */
-	uint64_t ack_seq;         /* highest receiver seq the sender accepted */
+	uint64_t ack_claim;       /* the receiver's claim this sender grants, 0 none: only a
+				     claim made against the sender's own incarnation */
+	uint64_t claim;           /* while TAKING: the sender's claim (its first TAKING seq), else 0 */
 	uint8_t role;             /* enum hg_role */
 	uint8_t flags;            /* HG_F_* */
 	uint8_t health;           /* HG_H_* */

@@ -146,11 +146,18 @@ static void check_vip_add(struct sim_world *w, int i, enum hg_role before)
 			sim_fail(w, "1", "node %c's confirmation is of power-on %u, %c is at %u",
 				 'a' + i, me->confirmed_epoch, 'a' + p, peer->power_epoch);
 	} else if (before == HG_ROLE_TAKING) {
-		/* Rule 1: the peer acknowledged our claim with a grant. */
-		if (peer->grant_ack_inc != me->core.incarnation ||
-		    peer->grant_ack_seq < me->core.taking_seq)
-			sim_fail(w, "1", "node %c takes over by claim (seq %llu) without a granting ack from %c",
-				 'a' + i, (unsigned long long)me->core.taking_seq, 'a' + p);
+		/* Rule 1: the life of the peer we claimed against granted this
+		 * very claim of ours (what was on the wire, not what we believe). */
+		int found = 0;
+		unsigned n = peer->n_grants < SIM_GRANTS ? peer->n_grants : SIM_GRANTS;
+		for (unsigned k = 0; k < n; k++)
+			found |= peer->grants[k].acker == me->core.claim_peer_inc &&
+				 peer->grants[k].claimant == me->core.incarnation &&
+				 peer->grants[k].claim == me->core.taking_seq;
+		if (!found)
+			sim_fail(w, "1", "node %c takes over by claim %llu against %c's life %llu, which never granted it",
+				 'a' + i, (unsigned long long)me->core.taking_seq, 'a' + p,
+				 (unsigned long long)me->core.claim_peer_inc);
 	} else {
 		sim_fail(w, "1", "node %c adds the VIP as %s", 'a' + i, hg_role_name(before));
 	}

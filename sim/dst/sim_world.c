@@ -60,14 +60,22 @@ static void send_hb(struct sim_world *w, int i, const struct hg_hb *hb)
 	int lan = hb->lan;
 	int j = hb->to - 1;    /* node ids are index + 1 */
 
-	/* the newest grant for each incarnation of the peer (it survives our
-	 * own restarts: packets of a previous life are still in flight) */
-	if ((hb->flags & HG_F_GRANT) && hb->ack_incarnation) {
-		if (hb->ack_incarnation != me->grant_ack_inc)
-			me->grant_ack_seq = 0;
-		me->grant_ack_inc = hb->ack_incarnation;
-		if (hb->ack_seq > me->grant_ack_seq)
-			me->grant_ack_seq = hb->ack_seq;
+	/* every granting answer to a claim, by our life and the claimant's
+	 * (it survives our own restarts: packets of a previous life are still
+	 * in flight) */
+	if ((hb->flags & HG_F_GRANT) && hb->ack_claim) {
+		unsigned k, n = me->n_grants < SIM_GRANTS ? me->n_grants : SIM_GRANTS;
+		for (k = 0; k < n; k++)
+			if (me->grants[k].acker == hb->incarnation &&
+			    me->grants[k].claimant == hb->ack_incarnation &&
+			    me->grants[k].claim == hb->ack_claim)
+				break;
+		if (k == n) {
+			k = me->n_grants++ % SIM_GRANTS;
+			me->grants[k].acker = hb->incarnation;
+			me->grants[k].claimant = hb->ack_incarnation;
+			me->grants[k].claim = hb->ack_claim;
+		}
 	}
 	if (lan >= w->n_lans || j < 0 || j >= w->n_nodes)
 		return;

@@ -26,6 +26,7 @@
 #define SIM_TRACE_LINE  200
 #define SIM_SOCKBUF     64     /* packets a frozen node's socket keeps */
 #define SIM_HOLD        (INT64_MAX / 4)  /* due time of items a frozen node keeps */
+#define SIM_GRANTS      32     /* granting answers remembered per node */
 
 enum sim_item {
 	SIM_I_EVENT,    /* a core event (job result, link, command) */
@@ -83,7 +84,9 @@ struct sim_node {
 	hg_ms heard_at;           /* last packet of the peer delivered to the core */
 	uint32_t confirmed_epoch; /* peer power epoch our CONFIRMED fence turned off */
 	uint64_t confirm_step;    /* the step that delivers that confirmation */
-	uint64_t grant_ack_inc, grant_ack_seq; /* newest granting ack we sent */
+	/* granting answers to claims we sent: (our life, claimant's life, claim) */
+	struct { uint64_t acker, claimant, claim; } grants[SIM_GRANTS];
+	unsigned n_grants;
 	int fences;
 };
 

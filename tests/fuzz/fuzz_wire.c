@@ -55,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	hb.seq = take(&p, &n, 8);
 	hb.sent_ms = take(&p, &n, 8);
 	hb.ack_incarnation = take(&p, &n, 8);
-	hb.ack_seq = take(&p, &n, 8);
+	hb.ack_claim = take(&p, &n, 8);
+	hb.claim = take(&p, &n, 8);
 	hb.role = (uint8_t)take(&p, &n, 1);
 	hb.flags = (uint8_t)take(&p, &n, 1);
 	hb.health = (uint8_t)take(&p, &n, 1);
@@ -69,7 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (e == HG_WIRE_OK &&
 	    (out.from != hb.from || out.to != hb.to || out.incarnation != hb.incarnation ||
 	     out.seq != hb.seq || out.sent_ms != hb.sent_ms ||
-	     out.ack_incarnation != hb.ack_incarnation || out.ack_seq != hb.ack_seq ||
+	     out.ack_incarnation != hb.ack_incarnation || out.ack_claim != hb.ack_claim ||
+	     out.claim != hb.claim ||
 	     out.role != hb.role || out.flags != hb.flags || out.health != hb.health ||
 	     out.lan != hb.lan))
 		abort();

@@ -646,7 +646,7 @@ static void test_stall_guard(void)
 static void test_wire(void)
 {
 	struct hg_hb hb = { .from = 1, .to = 2, .incarnation = 77, .seq = 5, .sent_ms = 123456,
-			    .ack_incarnation = 88, .ack_seq = 9, .role = HG_ROLE_ACTIVE,
+			    .ack_incarnation = 88, .ack_claim = 9, .claim = 11, .role = HG_ROLE_ACTIVE,
 			    .flags = HG_F_HOLDS_VIP | HG_F_ELIGIBLE, .health = HG_H_LINKS, .lan = 2 };
 	uint8_t key[16] = "0123456789abcdef";
 	uint8_t buf[HG_WIRE_LEN], bad[HG_WIRE_LEN];
@@ -655,7 +655,7 @@ static void test_wire(void)
 	hg_wire_encode(&hb, key, sizeof(key), buf);
 	CHECK_EQ(hg_wire_decode(buf, sizeof(buf), key, sizeof(key), &out), HG_WIRE_OK);
 	CHECK(out.from == 1 && out.to == 2 && out.incarnation == 77 && out.seq == 5 &&
-	      out.sent_ms == 123456 && out.ack_incarnation == 88 && out.ack_seq == 9 &&
+	      out.sent_ms == 123456 && out.ack_incarnation == 88 && out.ack_claim == 9 && out.claim == 11 &&
 	      out.role == HG_ROLE_ACTIVE && out.flags == (HG_F_HOLDS_VIP | HG_F_ELIGIBLE) &&
 	      out.health == HG_H_LINKS && out.lan == 2);
 	CHECK_EQ(hg_wire_decode(buf, sizeof(buf) - 1, key, sizeof(key), &out), HG_WIRE_BAD_LEN);

@@ -119,6 +119,84 @@ static void test_fence_answer_lost(void)
 	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
 }
 
+/* Hole 1: a claim counts only when the life of the peer it was made against
+ * answers that very claim. b claims against a's life 10; an answer from a's
+ * next life, or to another claim, does not make it active. */
+static void feed(struct hg_core *c, struct hg_actions *out, hg_ms t, struct hg_hb hb)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_HB;
+	ev.now = t;
+	hb.from = 1;
+	hb.to = 2;
+	ev.hb = hb;
+	out->n = 0;
+	hg_core_step(c, &ev, out);
+}
+
+static int vip_added(const struct hg_actions *out)
+{
+	for (int k = 0; k < out->n; k++)
+		if (out->a[k].type == HG_ACT_VIP && out->a[k].op == HG_VIP_ADD)
+			return 1;
+	return 0;
+}
+
+static void test_claim_names_life(void)
+{
+	static struct hg_core c;
+	static struct hg_actions out;
+	struct hg_params p;
+
+	pair_init(&P, 1, 0);
+	p = P.params[1];
+	p.have_gateway = 0;
+	hg_core_init(&c, &p, 500, 0);
+	struct hg_event ev = { .type = HG_EV_LINK, .lan = 0, .ok = 1, .now = 0 };
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	/* a (life 10) stands by, unfit, and grants */
+	feed(&c, &out, 10, (struct hg_hb){ .incarnation = 10, .seq = 1, .role = HG_ROLE_STANDBY,
+					   .flags = HG_F_GRANT, .ack_incarnation = 500 });
+	CHECK_EQ(c.role, HG_ROLE_TAKING);
+	uint64_t claim = c.taking_seq;
+	CHECK(claim != 0);
+	/* an answer to another claim of ours */
+	feed(&c, &out, 20, (struct hg_hb){ .incarnation = 10, .seq = 2, .role = HG_ROLE_STANDBY,
+					   .flags = HG_F_GRANT, .ack_incarnation = 500,
+					   .ack_claim = claim + 7 });
+	CHECK(!vip_added(&out));
+	CHECK_EQ(c.role, HG_ROLE_TAKING);
+	/* a's next life answers our claim: not the life we claimed against */
+	feed(&c, &out, 30, (struct hg_hb){ .incarnation = 11, .seq = 1, .role = HG_ROLE_STARTING,
+					   .flags = HG_F_GRANT, .ack_incarnation = 500,
+					   .ack_claim = claim });
+	CHECK(!vip_added(&out));
+	CHECK(c.role != HG_ROLE_ACTIVE);
+	/* the old life's answer, late: a replay now, changes nothing */
+	feed(&c, &out, 40, (struct hg_hb){ .incarnation = 10, .seq = 3, .role = HG_ROLE_STANDBY,
+					   .flags = HG_F_GRANT, .ack_incarnation = 500,
+					   .ack_claim = claim });
+	CHECK(!vip_added(&out));
+	CHECK(c.role != HG_ROLE_ACTIVE);
+
+	/* the same claim answered by the life it was made against: taken */
+	hg_core_init(&c, &p, 501, 1000);
+	ev.now = 1000;
+	out.n = 0;
+	hg_core_step(&c, &ev, &out);
+	feed(&c, &out, 1010, (struct hg_hb){ .incarnation = 11, .seq = 5, .role = HG_ROLE_STANDBY,
+					     .flags = HG_F_GRANT, .ack_incarnation = 501 });
+	CHECK_EQ(c.role, HG_ROLE_TAKING);
+	feed(&c, &out, 1020, (struct hg_hb){ .incarnation = 11, .seq = 6, .role = HG_ROLE_STANDBY,
+					     .flags = HG_F_GRANT, .ack_incarnation = 501,
+					     .ack_claim = c.taking_seq });
+	CHECK(vip_added(&out));
+	CHECK_EQ(c.role, HG_ROLE_ACTIVE);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } tests[] = {
@@ -127,6 +205,7 @@ int main(int argc, char **argv)
 		{ "restart_cannot_stop", test_restart_cannot_stop },
 		{ "stop_fails_on_release", test_stop_fails_on_release },
 		{ "fence_answer_lost", test_fence_answer_lost },
+		{ "claim_names_life", test_claim_names_life },
 	};
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
 		if (argc < 2 || !strcmp(argv[1], tests[i].name))
