@@ -2,6 +2,7 @@
  * daemon.c - see daemon.h.
  */
 #include "agent/daemon.h"
+#include "agent/core/dispatch.h"
 #include "agent/log.h"
 #include "agent/probe.h"
 #include "netif/nif.h"
@@ -55,7 +56,7 @@ static const char *self_if(const struct daemon *d, int lan)
 	return d->cfg->node[d->cfg->self].link[lan].ifname;
 }
 
-static void do_vip(struct daemon *d, int op)
+static void do_vip(struct daemon *d, int op, uint64_t gen)
 {
 	const struct hg_config *cfg = d->cfg;
 	int ok = 1;
@@ -71,7 +72,7 @@ static void do_vip(struct daemon *d, int op)
 				  v->addr, v->prefix, self_if(d, v->lan_index), strerror(-rc));
 		}
 	}
-	struct hg_event ev = { .type = HG_EV_VIP, .op = op, .ok = ok };
+	struct hg_event ev = { .type = HG_EV_VIP, .op = op, .ok = ok, .gen = gen };
 	daemon_push(d, &ev);
 }
 
@@ -90,7 +91,8 @@ static const char *const svc_ops[] = { "start", "stop", "check", "standby_check"
 static void svc_done(void *arg, int status)
 {
 	struct svc_cb *cb = arg;
-	struct hg_event ev = { .type = HG_EV_SVC, .svc = cb->svc, .op = cb->op, .ok = status == 0 };
+	struct hg_event ev = { .type = HG_EV_SVC, .svc = cb->svc, .op = cb->op, .ok = status == 0,
+			       .gen = cb->gen };
 
 	if (status != 0)
 		log_info("service %s %s exited %d%s", cb->d->cfg->service[cb->svc].name,
@@ -98,7 +100,7 @@ static void svc_done(void *arg, int status)
 	daemon_push(cb->d, &ev);
 }
 
-static void do_svc(struct daemon *d, int svc, int op)
+static void do_svc(struct daemon *d, int svc, int op, uint64_t gen)
 {
 	const struct hg_cfg_service *s = &d->cfg->service[svc];
 	const char *cmd = op == HG_SVC_START ? s->start : op == HG_SVC_STOP ? s->stop :
@@ -113,6 +115,7 @@ static void do_svc(struct daemon *d, int svc, int op)
 	cb->d = d;
 	cb->svc = svc;
 	cb->op = op;
+	cb->gen = gen;
 	if (op == HG_SVC_CHECK && s->probe_kind != HG_PROBE_NONE) {
 		/* Built-in probe: this very binary, as a job (agent/probe.c). */
 		static char *const kinds[] = { "", "tcp", "systemd", "pid" };
@@ -155,59 +158,57 @@ static void send_hb(struct daemon *d, const struct hg_hb *hb)
 		hbnet_ping(&d->net, -1);
 }
 
+/* The daemon's meaning of each action (agent/core/dispatch.h). */
+#define ACT(name) static void name(void *ctx, const struct hg_action *a)
+
+ACT(act_send_hb) { send_hb(ctx, &a->hb); }
+ACT(act_fence) { struct daemon *d = ctx; fence_start(&d->fence, a->gen); }
+ACT(act_vip) { do_vip(ctx, a->op, a->gen); }
+ACT(act_garp) { do_garp(ctx); }
+ACT(act_svc) { do_svc(ctx, a->svc, a->op, a->gen); }
+ACT(act_link_reset)
+{
+	struct daemon *d = ctx;
+	int rc = nif_link_reset(d->nif, self_if(d, a->lan));
+	if (rc < 0)
+		log_warnx("resetting %s: %s", self_if(d, a->lan), strerror(-rc));
+}
+ACT(act_record)
+{
+	struct daemon *d = ctx;
+	char line[1400];
+	const char *role = hg_role_name(d->core.role);
+	log_record(a->event, a->rule, a->why, role);
+	int n = log_format_record(line, sizeof(line), a->event, a->rule, a->why, role);
+	ctl_broadcast(&d->ctl, line, (size_t)n);
+	daemon_hook(d, a);
+}
+ACT(act_bmc_poll) { daemon_bmc_poll(ctx, a->svc ? 1 : 0); }
+ACT(act_wdt_pet) { daemon_bmc_pet(ctx); }
+ACT(act_reply)
+{
+	struct daemon *d = ctx;
+	if (d->cmd_client >= 0) {
+		char esc[400], text[512];
+		snprintf(text, sizeof(text), "{\"ok\":%s,\"message\":\"%s\"}\n",
+			 a->ok ? "true" : "false", log_json_escape(a->why, esc, sizeof(esc)));
+		ctl_answer(&d->ctl, d->cmd_client, text);
+		d->cmd_client = -1;
+	}
+}
+
+static const struct hg_shell daemon_shell = {
+	.on = {
+		[HG_ACT_SEND_HB] = act_send_hb, [HG_ACT_FENCE] = act_fence, [HG_ACT_VIP] = act_vip,
+		[HG_ACT_GARP] = act_garp, [HG_ACT_SVC] = act_svc, [HG_ACT_LINK_RESET] = act_link_reset,
+		[HG_ACT_RECORD] = act_record, [HG_ACT_REPLY] = act_reply,
+		[HG_ACT_BMC_POLL] = act_bmc_poll, [HG_ACT_WDT_PET] = act_wdt_pet,
+	},
+};
+
 static void execute(struct daemon *d, const struct hg_actions *out)
 {
-	for (int k = 0; k < out->n; k++) {
-		const struct hg_action *a = &out->a[k];
-
-		switch (a->type) {
-		case HG_ACT_SEND_HB:
-			send_hb(d, &a->hb);
-			break;
-		case HG_ACT_FENCE:
-			fence_start(&d->fence, a->gen);
-			break;
-		case HG_ACT_VIP:
-			do_vip(d, a->op);
-			break;
-		case HG_ACT_GARP:
-			do_garp(d);
-			break;
-		case HG_ACT_SVC:
-			do_svc(d, a->svc, a->op);
-			break;
-		case HG_ACT_LINK_RESET: {
-			int rc = nif_link_reset(d->nif, self_if(d, a->lan));
-			if (rc < 0)
-				log_warnx("resetting %s: %s", self_if(d, a->lan), strerror(-rc));
-			break;
-		}
-		case HG_ACT_RECORD: {
-			char line[1400];
-			const char *role = hg_role_name(d->core.role);
-			log_record(a->event, a->rule, a->why, role);
-			int n = log_format_record(line, sizeof(line), a->event, a->rule, a->why, role);
-			ctl_broadcast(&d->ctl, line, (size_t)n);
-			daemon_hook(d, a);
-			break;
-		}
-		case HG_ACT_BMC_POLL:
-			daemon_bmc_poll(d, a->svc ? 1 : 0);
-			break;
-		case HG_ACT_WDT_PET:
-			daemon_bmc_pet(d);
-			break;
-		case HG_ACT_REPLY:
-			if (d->cmd_client >= 0) {
-				char esc[400], text[512];
-				snprintf(text, sizeof(text), "{\"ok\":%s,\"message\":\"%s\"}\n",
-					 a->ok ? "true" : "false", log_json_escape(a->why, esc, sizeof(esc)));
-				ctl_answer(&d->ctl, d->cmd_client, text);
-				d->cmd_client = -1;
-			}
-			break;
-		}
-	}
+	hg_dispatch(&daemon_shell, d, out);
 }
 
 static void step(struct daemon *d, struct hg_event *ev)

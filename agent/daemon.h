@@ -21,7 +21,7 @@
 
 struct nif;
 
-struct svc_cb { struct daemon *d; int svc, op; };
+struct svc_cb { struct daemon *d; int svc, op; uint64_t gen; };
 
 #define HOOKS_MAX 8
 struct hook_cb { struct daemon *d; char event[24]; int busy; };

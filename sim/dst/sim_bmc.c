@@ -43,14 +43,8 @@ void sim_bmc_poll(struct sim_world *w, int i, int who)
 	 * read it now, deliver it later (it ages on the way) */
 	ev.bmc = report(w, target);
 	ev.bmc.who = who;
-	struct sim_qitem it;
-	memset(&it, 0, sizeof(it));
-	it.kind = SIM_I_EVENT;
-	it.due = w->now + lat;
-	it.to = it.from = i;
-	it.boot = w->n[i].boot;
-	it.ev = ev;
-	sim_push(w, &it);
+	ev.bmc.wdt_lo = ev.bmc.wdt_hi = w->now;   /* measured now, delivered later */
+	sim_answer(w, i, lat, &ev);
 }
 
 void sim_bmc_pet(struct sim_world *w, int i)

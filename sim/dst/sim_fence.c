@@ -10,18 +10,14 @@
 static void answer(struct sim_world *w, int i, hg_ms delay, uint64_t gen,
 		   enum hg_fence_outcome o, int readback)
 {
-	struct sim_qitem it;
+	struct hg_event ev;
 
-	memset(&it, 0, sizeof(it));
-	it.kind = SIM_I_EVENT;
-	it.due = w->now + delay;
-	it.to = it.from = i;
-	it.boot = w->n[i].boot;
-	it.ev.type = HG_EV_FENCE;
-	it.ev.gen = gen;
-	it.ev.outcome = o;
-	it.ev.ok = readback;
-	sim_push(w, &it);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_FENCE;
+	ev.gen = gen;
+	ev.outcome = o;
+	ev.ok = readback;
+	sim_answer(w, i, delay, &ev);
 }
 
 static void power_off(struct sim_world *w, int target, hg_ms delay)

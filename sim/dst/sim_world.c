@@ -7,6 +7,7 @@
 #include "sim_world.h"
 #include "sim_fence.h"
 #include "sim_bmc.h"
+#include "agent/core/dispatch.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,6 +35,30 @@ static void push_simple(struct sim_world *w, int to, hg_ms delay, enum hg_ev_typ
 	ev.lan = lan;
 	ev.ok = ok;
 	push_event(w, to, delay, &ev);
+}
+
+/* An answer to one of the core's requests, as the daemon's jobs and workers
+ * give it: in time, or (while w->answer_fault_pm draws so) late, never, or
+ * twice (a restarted worker, a lost event, a duplicated message). */
+void sim_answer(struct sim_world *w, int to, hg_ms delay, const struct hg_event *ev)
+{
+	if (w->answer_fault_pm && sim_rng_pm(&w->rng, w->answer_fault_pm)) {
+		switch (sim_rng_range(&w->rng, 0, 2)) {
+		case 0:
+			sim_trace(w, to, "fault: the answer (event %d) is lost", ev->type);
+			return;
+		case 1:
+			delay += (hg_ms)sim_rng_range(&w->rng, 100, 20000);
+			sim_trace(w, to, "fault: the answer (event %d) comes %lld ms late", ev->type,
+				  (long long)delay);
+			break;
+		default:
+			sim_trace(w, to, "fault: the answer (event %d) comes twice", ev->type);
+			push_event(w, to, delay + (hg_ms)sim_rng_range(&w->rng, 0, 3000), ev);
+			break;
+		}
+	}
+	push_event(w, to, delay, ev);
 }
 
 /* ---- the network ------------------------------------------------------------ */
@@ -143,71 +168,90 @@ static void do_svc(struct sim_world *w, int i, const struct hg_action *a)
 		ev.ok = me->svc_running[a->svc];
 		break;
 	}
-	push_event(w, i, (hg_ms)sim_rng_range(&w->rng, 2, 60), &ev);
+	ev.gen = a->gen;
+	sim_answer(w, i, (hg_ms)sim_rng_range(&w->rng, 2, 60), &ev);
 }
+
+/* The shell of node i for one step's actions (agent/core/dispatch.h). */
+struct shell_ctx {
+	struct sim_world *w;
+	int i;
+	enum hg_role cur;   /* the role when each action was decided */
+};
+
+#define SHELL(name) static void name(void *ctx_, const struct hg_action *a)
+#define CTX struct shell_ctx *x = ctx_; struct sim_world *w = x->w; int i = x->i; \
+	struct sim_node *me = &w->n[i]; (void)me
+
+static void sh_before(void *ctx_, const struct hg_action *a)
+{
+	struct shell_ctx *x = ctx_;
+
+	if (!x->w->failed)
+		sim_check_action(x->w, x->i, x->cur, a);
+}
+
+SHELL(sh_send_hb) { CTX; send_hb(w, i, &a->hb); }
+SHELL(sh_fence)
+{
+	CTX;
+	me->fences++;
+	sim_trace(w, i, "action: fence gen %llu (device %s)",
+		  (unsigned long long)a->gen, sim_fence_mode_name(me->fence_mode));
+	sim_fence_request(w, i, a->gen);
+}
+SHELL(sh_vip)
+{
+	CTX;
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	me->vip = a->op == HG_VIP_ADD;
+	sim_trace(w, i, "action: vip %s", me->vip ? "add" : "del");
+	ev.type = HG_EV_VIP;
+	ev.op = a->op;
+	ev.gen = a->gen;
+	ev.ok = 1;
+	sim_answer(w, i, 1, &ev);   /* netlink: answers in order */
+}
+SHELL(sh_svc) { CTX; do_svc(w, i, a); }
+SHELL(sh_link_reset)
+{
+	CTX;
+	sim_trace(w, i, "action: reset link %d%s", a->lan,
+		  me->cable_cut[a->lan] ? " (cable cut: no use)" : "");
+	if (a->lan >= 0 && a->lan < w->n_lans && !me->cable_cut[a->lan])
+		push_simple(w, i, (hg_ms)sim_rng_range(&w->rng, 1, 50), HG_EV_LINK, a->lan, 2);
+}
+SHELL(sh_record)
+{
+	CTX;
+	struct shell_ctx *y = ctx_;
+	sim_trace(w, i, "record %s [%s] %s", a->event, a->rule, a->why);
+	if (hg_action_moves_to(a) >= 0)
+		y->cur = (enum hg_role)a->to;
+}
+SHELL(sh_reply) { CTX; sim_trace(w, i, "reply %s: %s", a->ok ? "ok" : "refused", a->why); }
+SHELL(sh_garp) { (void)ctx_; (void)a; }
+SHELL(sh_bmc_poll) { CTX; sim_bmc_poll(w, i, a->svc ? 1 : 0); }
+SHELL(sh_wdt_pet) { CTX; sim_bmc_pet(w, i); }
+
+static const struct hg_shell sim_shell = {
+	.on = {
+		[HG_ACT_SEND_HB] = sh_send_hb, [HG_ACT_FENCE] = sh_fence, [HG_ACT_VIP] = sh_vip,
+		[HG_ACT_GARP] = sh_garp, [HG_ACT_SVC] = sh_svc, [HG_ACT_LINK_RESET] = sh_link_reset,
+		[HG_ACT_RECORD] = sh_record, [HG_ACT_REPLY] = sh_reply,
+		[HG_ACT_BMC_POLL] = sh_bmc_poll, [HG_ACT_WDT_PET] = sh_wdt_pet,
+	},
+	.before = sh_before,
+};
 
 static void execute(struct sim_world *w, int i, enum hg_role before,
 		    const struct hg_actions *out)
 {
-	struct sim_node *me = &w->n[i];
-	enum hg_role cur = before;   /* the role when each action was decided */
+	struct shell_ctx x = { .w = w, .i = i, .cur = before };
 
-	for (int k = 0; k < out->n && !w->failed; k++) {
-		const struct hg_action *a = &out->a[k];
-		struct hg_event ev;
-
-		sim_check_action(w, i, cur, a);
-		memset(&ev, 0, sizeof(ev));
-		switch (a->type) {
-		case HG_ACT_SEND_HB:
-			send_hb(w, i, &a->hb);
-			break;
-		case HG_ACT_FENCE:
-			me->fences++;
-			sim_trace(w, i, "action: fence gen %llu (device %s)",
-				  (unsigned long long)a->gen, sim_fence_mode_name(me->fence_mode));
-			sim_fence_request(w, i, a->gen);
-			break;
-		case HG_ACT_VIP:
-			me->vip = a->op == HG_VIP_ADD;
-			sim_trace(w, i, "action: vip %s", me->vip ? "add" : "del");
-			ev.type = HG_EV_VIP;
-			ev.op = a->op;
-			ev.ok = 1;
-			push_event(w, i, 1, &ev);   /* netlink: answers in order */
-			break;
-		case HG_ACT_SVC:
-			do_svc(w, i, a);
-			break;
-		case HG_ACT_LINK_RESET:
-			sim_trace(w, i, "action: reset link %d%s", a->lan,
-				  me->cable_cut[a->lan] ? " (cable cut: no use)" : "");
-			if (a->lan >= 0 && a->lan < w->n_lans && !me->cable_cut[a->lan])
-				push_simple(w, i, (hg_ms)sim_rng_range(&w->rng, 1, 50),
-					    HG_EV_LINK, a->lan, 2);
-			break;
-		case HG_ACT_RECORD:
-			sim_trace(w, i, "record %s [%s] %s", a->event, a->rule, a->why);
-			if (!strcmp(a->event, "transition")) {
-				const char *to = strstr(a->why, "--> ");
-				for (int r = 0; to && r < HG_ROLE_COUNT; r++)
-					if (!strcmp(to + 4, hg_role_name(r)))
-						cur = (enum hg_role)r;
-			}
-			break;
-		case HG_ACT_REPLY:
-			sim_trace(w, i, "reply %s: %s", a->ok ? "ok" : "refused", a->why);
-			break;
-		case HG_ACT_GARP:
-			break;
-		case HG_ACT_BMC_POLL:
-			sim_bmc_poll(w, i, a->svc ? 1 : 0);
-			break;
-		case HG_ACT_WDT_PET:
-			sim_bmc_pet(w, i);
-			break;
-		}
-	}
+	hg_dispatch(&sim_shell, &x, out);
 }
 
 static void step(struct sim_world *w, int i, struct hg_event *ev)

@@ -105,6 +105,7 @@ struct sim_world {
 	struct sim_lan lan[HG_MAX_LANS];
 	int gateway_down;
 	uint32_t svc_fail_pm;     /* a running service dies at a check, per mille */
+	uint32_t answer_fault_pm; /* an answer to a request is lost, late or doubled, per mille */
 	uint8_t key[32];
 	/* fence device timings, ms */
 	uint32_t fence_ok_ms, fence_slow_ms, fence_timeout_ms;
@@ -137,6 +138,8 @@ void sim_thaw(struct sim_world *w, int i);
 void sim_set_link(struct sim_world *w, int i, int lan, int up);
 void sim_cmd(struct sim_world *w, int i, enum hg_cmd cmd);
 void sim_push(struct sim_world *w, const struct sim_qitem *it);
+/* An answer to a core's request (see answer_fault_pm). */
+void sim_answer(struct sim_world *w, int to, hg_ms delay, const struct hg_event *ev);
 /* Drop every queued item of a kind (faults keep their thaws). */
 void sim_purge(struct sim_world *w, int kind);
 void sim_pop(struct sim_world *w, struct sim_qitem *it);

@@ -3,6 +3,7 @@
  * per fence, 10 ms per service command, so tests can reason about bounds.
  */
 #include "pair.h"
+#include "agent/core/dispatch.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static void bmc_report(struct pair *pr, int to, int about, hg_ms due)
 	ev.bmc.power = t->powered;
 	ev.bmc.sensor_worst = t->sensor;
 	ev.bmc.wdt_expired = t->wdt_expired;
+	ev.bmc.wdt_lo = ev.bmc.wdt_hi = pr->now;
 	if (t->powered && t->wdt_last_pet > 0) {
 		hg_ms left = (hg_ms)pr->wdt_ms - (pr->now - t->wdt_last_pet);
 		ev.bmc.wdt_usable = 1;
@@ -55,112 +57,134 @@ static void bmc_report(struct pair *pr, int to, int about, hg_ms due)
 	push(pr, due, to, &ev, 0);
 }
 
-static void execute(struct pair *pr, int i, const struct hg_actions *out)
+/* One handler for every action type (agent/core/dispatch.h): the switch
+ * below is this harness's meaning of each. */
+struct pctx { struct pair *pr; int i; };
+
+static void act(void *ctx, const struct hg_action *a)
 {
+	struct pair *pr = ((struct pctx *)ctx)->pr;
+	int i = ((struct pctx *)ctx)->i;
 	struct pair_node *me = &pr->n[i];
+	struct hg_event ev;
 
-	for (int k = 0; k < out->n; k++) {
-		const struct hg_action *a = &out->a[k];
-		struct hg_event ev;
-
-		memset(&ev, 0, sizeof(ev));
-		switch (a->type) {
-		case HG_ACT_SEND_HB:
-			if (path_ok(pr, i, a->hb.lan)) {
-				ev.type = HG_EV_HB;
-				ev.lan = a->hb.lan;
-				ev.hb = a->hb;
-				push(pr, pr->now + 1, !i, &ev, 1);
-				ev.type = HG_EV_ICMP;
-				push(pr, pr->now + 2, i, &ev, 0);
-			}
-			if (a->hb.lan == me->core.p.public_lan && me->link[a->hb.lan])
-				push_ev(pr, pr->now + 1, i, HG_EV_GATEWAY);
-			if (a->hb.lan == 0 && pr->wdt_ms && pr->now - me->last_poll >= pr->bmc_poll_ms) {
-				me->last_poll = pr->now;      /* the shell's periodic poll */
-				bmc_report(pr, i, i, pr->now + 5);
-				bmc_report(pr, i, !i, pr->now + 5);
-			}
-			break;
-		case HG_ACT_FENCE:
-			me->fences++;
-			ev.type = HG_EV_FENCE;
-			ev.gen = a->gen;
-			if (me->fence_lost > 0) {
-				me->fence_lost--;     /* the device acts, the answer is lost */
-				pair_power_off(pr, !i);
-				break;
-			}
-			if (me->fence_fails > 0) {
-				me->fence_fails--;
-				ev.outcome = HG_FENCE_FAILED;
-			} else {
-				pair_power_off(pr, !i);
-				ev.outcome = HG_FENCE_CONFIRMED;
-			}
-			push(pr, pr->now + 30, i, &ev, 0);
-			break;
-		case HG_ACT_VIP:
-			ev.type = HG_EV_VIP;
-			ev.op = a->op;
-			ev.ok = 1;
-			if (a->op == HG_VIP_DEL && me->vip_del_fails > 0) {
-				me->vip_del_fails--;
-				ev.ok = 0;     /* the address stays */
-			} else {
-				me->vip = a->op == HG_VIP_ADD;
-			}
-			push(pr, pr->now, i, &ev, 0);
-			break;
-		case HG_ACT_SVC:
-			ev.type = HG_EV_SVC;
-			ev.svc = a->svc;
-			ev.op = a->op;
-			if (a->op == HG_SVC_START)
-				me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
-			else if (a->op == HG_SVC_STOP && me->svc_stop_fails[a->svc])
-				ev.ok = 0;     /* still running */
-			else if (a->op == HG_SVC_STOP)
-				me->svc_running[a->svc] = 0, ev.ok = 1;
-			else if (a->op == HG_SVC_READY)
-				ev.ok = !me->svc_broken[a->svc];
-			else
-				ev.ok = me->svc_running[a->svc];
-			push(pr, pr->now + 10, i, &ev, 0);
-			break;
-		case HG_ACT_LINK_RESET:
-			me->link_resets++;
-			if (!me->cable_cut[a->lan])
-				pair_link(pr, i, a->lan, 1);
-			break;
-		case HG_ACT_RECORD:
-			if (me->nevents < 256)
-				snprintf(me->events[me->nevents++], sizeof(me->events[0]), "%s", a->event);
-			if (pr->verbose)
-				printf("%6lld %c %-16s %s\n", (long long)pr->now, 'a' + i, a->event, a->why);
-			if (!strcmp(a->event, "transition") && pr->nseen < 64 &&
-			    !pair_seen(pr, a->why))
-				snprintf(pr->seen[pr->nseen++], sizeof(pr->seen[0]), "%s", a->why);
-			break;
-		case HG_ACT_REPLY:
-			pr->reply_ok = a->ok;
-			snprintf(pr->reply, sizeof(pr->reply), "%s", a->why);
-			break;
-		case HG_ACT_GARP:
-			break;
-		case HG_ACT_BMC_POLL:
-			bmc_report(pr, i, a->svc ? !i : i, pr->now + 5);
-			break;
-		case HG_ACT_WDT_PET:
-			/* daemon_bmc_pet: a reset every sixth of the timeout */
-			if (pr->now - me->shell_last_pet < (hg_ms)pr->wdt_ms / 6)
-				break;
-			me->shell_last_pet = pr->now;
-			if (!me->bmc_down)
-				me->wdt_last_pet = pr->now;
+	memset(&ev, 0, sizeof(ev));
+	switch (a->type) {
+	case HG_ACT_SEND_HB:
+		if (path_ok(pr, i, a->hb.lan)) {
+			ev.type = HG_EV_HB;
+			ev.lan = a->hb.lan;
+			ev.hb = a->hb;
+			push(pr, pr->now + 1, !i, &ev, 1);
+			ev.type = HG_EV_ICMP;
+			push(pr, pr->now + 2, i, &ev, 0);
+		}
+		if (a->hb.lan == me->core.p.public_lan && me->link[a->hb.lan])
+			push_ev(pr, pr->now + 1, i, HG_EV_GATEWAY);
+		if (a->hb.lan == 0 && pr->wdt_ms && pr->now - me->last_poll >= pr->bmc_poll_ms) {
+			me->last_poll = pr->now;      /* the shell's periodic poll */
+			bmc_report(pr, i, i, pr->now + 5);
+			bmc_report(pr, i, !i, pr->now + 5);
+		}
+		break;
+	case HG_ACT_FENCE:
+		me->fences++;
+		ev.type = HG_EV_FENCE;
+		ev.gen = a->gen;
+		if (me->fence_lost > 0) {
+			me->fence_lost--;     /* the device acts, the answer is lost */
+			pair_power_off(pr, !i);
 			break;
 		}
+		if (me->fence_fails > 0) {
+			me->fence_fails--;
+			ev.outcome = HG_FENCE_FAILED;
+		} else {
+			pair_power_off(pr, !i);
+			ev.outcome = HG_FENCE_CONFIRMED;
+		}
+		push(pr, pr->now + 30, i, &ev, 0);
+		break;
+	case HG_ACT_VIP:
+		ev.type = HG_EV_VIP;
+		ev.op = a->op;
+		ev.gen = a->gen;
+		ev.ok = 1;
+		if (a->op == HG_VIP_DEL && me->vip_del_fails > 0) {
+			me->vip_del_fails--;
+			ev.ok = 0;     /* the address stays */
+		} else {
+			me->vip = a->op == HG_VIP_ADD;
+		}
+		push(pr, pr->now, i, &ev, 0);
+		break;
+	case HG_ACT_SVC:
+		ev.type = HG_EV_SVC;
+		ev.svc = a->svc;
+		ev.op = a->op;
+		ev.gen = a->gen;
+		if (a->op == HG_SVC_START)
+			me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
+		else if (a->op == HG_SVC_STOP && me->svc_stop_fails[a->svc])
+			ev.ok = 0;     /* still running */
+		else if (a->op == HG_SVC_STOP)
+			me->svc_running[a->svc] = 0, ev.ok = 1;
+		else if (a->op == HG_SVC_READY)
+			ev.ok = !me->svc_broken[a->svc];
+		else
+			ev.ok = me->svc_running[a->svc];
+		push(pr, pr->now + 10, i, &ev, 0);
+		break;
+	case HG_ACT_LINK_RESET:
+		me->link_resets++;
+		if (!me->cable_cut[a->lan])
+			pair_link(pr, i, a->lan, 1);
+		break;
+	case HG_ACT_RECORD:
+		if (me->nevents < 256)
+			snprintf(me->events[me->nevents++], sizeof(me->events[0]), "%s", a->event);
+		if (pr->verbose)
+			printf("%6lld %c %-16s %s\n", (long long)pr->now, 'a' + i, a->event, a->why);
+		if (!strcmp(a->event, "transition") && pr->nseen < 64 &&
+		    !pair_seen(pr, a->why))
+			snprintf(pr->seen[pr->nseen++], sizeof(pr->seen[0]), "%.47s", a->why);
+		break;
+	case HG_ACT_REPLY:
+		pr->reply_ok = a->ok;
+		snprintf(pr->reply, sizeof(pr->reply), "%s", a->why);
+		break;
+	case HG_ACT_GARP:
+		break;
+	case HG_ACT_BMC_POLL:
+		bmc_report(pr, i, a->svc ? !i : i, pr->now + 5);
+		break;
+	case HG_ACT_WDT_PET:
+		/* daemon_bmc_pet: a reset every sixth of the timeout */
+		if (pr->now - me->shell_last_pet < (hg_ms)pr->wdt_ms / 6)
+			break;
+		me->shell_last_pet = pr->now;
+		if (!me->bmc_down)
+			me->wdt_last_pet = pr->now;
+		break;
+	default:
+		break;
 	}
+}
+
+static const struct hg_shell pair_shell = {
+	.on = {
+		[HG_ACT_SEND_HB] = act, [HG_ACT_FENCE] = act, [HG_ACT_VIP] = act,
+		[HG_ACT_GARP] = act, [HG_ACT_SVC] = act, [HG_ACT_LINK_RESET] = act,
+		[HG_ACT_RECORD] = act, [HG_ACT_REPLY] = act,
+		[HG_ACT_BMC_POLL] = act, [HG_ACT_WDT_PET] = act,
+	},
+};
+
+static void execute(struct pair *pr, int i, const struct hg_actions *out)
+{
+	struct pctx x = { pr, i };
+
+	hg_dispatch(&pair_shell, &x, out);
 }
 
 static void step(struct pair *pr, int i, struct hg_event *ev)
