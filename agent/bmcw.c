@@ -94,7 +94,10 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	}
 	rp->reachable = 1;
 	rp->power = on;
-	if (bmc_watchdog_get(w->s, &wd) == 0) {
+	rp->wdt_lo = mono_ms();
+	rc = bmc_watchdog_get(w->s, &wd);
+	rp->wdt_hi = mono_ms();
+	if (rc == 0) {
 		rp->wdt_running = wd.running;
 		rp->wdt_expired = (wd.expired >> BMC_WDT_USE_SMS_OS) & 1;
 		rp->wdt_initial_ms = wd.initial_ms;

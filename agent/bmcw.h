@@ -39,6 +39,7 @@ struct bmcw_rep {
 	int32_t power;           /* 1 on, 0 off, -1 unknown */
 	int32_t wdt_usable, wdt_running, wdt_expired;
 	uint32_t wdt_initial_ms, wdt_present_ms;
+	int64_t wdt_lo, wdt_hi;  /* CLOCK_MONOTONIC ms around the Get Watchdog Timer command */
 	int32_t sensor_worst;    /* enum hg_sev */
 	int32_t confirmed;       /* BMCW_FENCE: power read back as off */
 	uint32_t elapsed_ms;     /* time the request took in the worker */

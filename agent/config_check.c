@@ -210,6 +210,21 @@ int hg_cfg_check(struct hg_cfg_ctx *c, const char *self)
 	if (o->watchdog_timeout_ms && (!o->node[0].bmc.present || !o->node[1].bmc.present))
 		return hg_cfg_err(c, 0, "watchdog_timeout_ms: the self-fence needs each "
 				  "node's bmc = line");
+	/* Rule 4 against rule 5 (issue 10, hole 2): the agent resets its
+	 * watchdog every sixth of the timeout, at a heartbeat, over a request
+	 * that may take the BMC's timeout_ms; one such late reset must still land
+	 * before the BMC powers a healthy node off. docs/decisions.md. */
+	for (i = 0; i < 2 && o->watchdog_timeout_ms; i++) {
+		uint64_t need = (uint64_t)o->interval_ms + o->node[i].bmc.timeout_ms;
+		if ((uint64_t)o->watchdog_timeout_ms * 5 / 6 <= need)
+			return hg_cfg_err(c, c->cluster.key_line[CK_WATCHDOG], "watchdog_timeout_ms: %u is too "
+					  "short: the resets come every %u ms, each may be one interval "
+					  "(%u ms) late and take the BMC's timeout_ms (%u ms on [node %s]), "
+					  "so it must be more than %llu ms", o->watchdog_timeout_ms,
+					  o->watchdog_timeout_ms / 6, o->interval_ms,
+					  o->node[i].bmc.timeout_ms, o->node[i].name,
+					  (unsigned long long)(need * 6 / 5));
+	}
 	for (i = 0; i < 2; i++)
 		if (self != NULL && strcmp(o->node[i].name, self) == 0) {
 			o->self = i;

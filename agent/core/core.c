@@ -639,8 +639,8 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (now >= c->next_hb) {
 		send_hb(c, now, out);
 		c->next_hb = now + c->p.interval;
-		hg_pet(c, now, out);
 	}
+	hg_pet(c, now, out);
 }
 
 /* ---- inputs -------------------------------------------------------------- */
@@ -662,6 +662,21 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->host_ok = 1;
 	c->bmc_at[0] = c->bmc_at[1] = HG_NEVER;
 	c->poll_asked = HG_NEVER;
+	c->poll_deadline = HG_NEVER;
+	c->pet_next = now;
+	/* defaults for the deadlines a caller left at 0 */
+	if (!c->p.bmc_timeout)
+		c->p.bmc_timeout = 1000;
+	if (!c->p.fence_timeout)
+		c->p.fence_timeout = 30000;
+	if (!c->p.vip_timeout)
+		c->p.vip_timeout = 2000;
+	for (int i = 0; i < HG_MAX_SERVICES; i++) {
+		if (!c->p.svc_timeout[i])
+			c->p.svc_timeout[i] = 10000;
+		if (!c->p.svc_check_timeout[i])
+			c->p.svc_check_timeout[i] = 5000;
+	}
 	c->gw_last = HG_NEVER;
 	for (int i = 0; i < HG_MAX_LANS; i++)
 		c->link_reset_at[i] = HG_NEVER;
@@ -780,6 +795,10 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c)
 	EARLIER(hg_svc_next_wakeup(c));
 	if (c->peer_ok_since >= 0)
 		EARLIER(c->peer_ok_since + c->p.failback_holddown);
+	if (c->p.self_fence && !c->pet_stopped)
+		EARLIER(c->pet_next);
+	if (c->peer_lost && c->p.have_peer_bmc)
+		EARLIER(c->poll_deadline);
 #undef EARLIER
 	return t;
 }

@@ -30,10 +30,36 @@ int hg_own_bmc_ok(const struct hg_core *c)
  * idempotent power-off and read-back: one round trip on a warm session). */
 enum evd { EVD_NEED, EVD_ALIVE, EVD_FENCE };
 
-/* A watchdog reading must come this long after the silence began to tell
- * "reset since" from "reset just before": a live peer resets every interval,
- * and countdowns have 100 ms steps. */
-static hg_ms wdt_margin(const struct hg_core *c) { return 2 * (hg_ms)c->p.interval + 300; }
+/* How often an agent resets its watchdog of timeout t: the core decides
+ * (hg_pet), the daemon does what it is told. Both nodes run this rule, so the
+ * peer's cadence follows from its timeout as its BMC reports it. */
+hg_ms hg_pet_every(const struct hg_core *c, uint32_t t)
+{
+	hg_ms every = (hg_ms)t / 6;
+	return every > (hg_ms)c->p.interval ? every : (hg_ms)c->p.interval;
+}
+
+/* A live peer's last reset is at most this old when its BMC measures the
+ * countdown: its cadence, one heartbeat late, plus the reset request's own
+ * time to the BMC. A reading measured this long after the silence began
+ * and showing no reset since means no live agent (issue 10, hole 2). */
+static hg_ms wdt_margin(const struct hg_core *c, const struct hg_bmc_report *r)
+{
+	return hg_pet_every(c, r->wdt_initial_ms) + (hg_ms)c->p.interval +
+	       (hg_ms)c->p.bmc_timeout + 100;
+}
+
+/* When the peer last reset its watchdog, bounded both ways: the BMC measured
+ * between wdt_lo and wdt_hi, and its countdown steps by 100 ms. */
+static hg_ms reset_after(const struct hg_bmc_report *r)
+{
+	return r->wdt_lo - (hg_ms)(r->wdt_initial_ms - r->wdt_present_ms) - 100;
+}
+
+static hg_ms reset_before(const struct hg_bmc_report *r)
+{
+	return r->wdt_hi - (hg_ms)(r->wdt_initial_ms - r->wdt_present_ms) + 100;
+}
 
 static enum evd evidence(const struct hg_core *c, hg_ms now)
 {
@@ -48,10 +74,11 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 		return EVD_FENCE;           /* no watchdog question to ask */
 	if (r->wdt_expired || !r->wdt_usable || r->wdt_present_ms > r->wdt_initial_ms)
 		return EVD_FENCE;           /* no usable watchdog evidence */
-	if (at < c->peer_lost_at + wdt_margin(c))
-		return EVD_NEED;
-	hg_ms last_reset = at - (hg_ms)(r->wdt_initial_ms - r->wdt_present_ms);
-	return last_reset > c->peer_lost_at ? EVD_ALIVE : EVD_FENCE;
+	if (reset_after(r) > c->peer_lost_at)
+		return EVD_ALIVE;           /* reset since the silence began: cut off */
+	if (reset_before(r) < c->peer_lost_at && r->wdt_lo >= c->peer_lost_at + wdt_margin(c, r))
+		return EVD_FENCE;           /* a live agent would have reset it by now */
+	return EVD_NEED;                    /* too early or too coarse to tell: ask again */
 }
 
 int hg_accusation(const struct hg_core *c, hg_ms now)
@@ -76,18 +103,21 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	    (c->role == HG_ROLE_STANDBY || c->role == HG_ROLE_STARTING ||
 	     (c->role == HG_ROLE_FENCING && !c->fence_busy)) && hg_eligible_at(c, now)) {
 		enum evd e = evidence(c, now);
-		if (e == EVD_NEED && now - c->poll_asked >= 100) {
+		/* One reading asked at a time; a request unanswered past its
+		 * deadline is asked again (hole 5), never waited on for ever. */
+		int answered = c->bmc_at[1] >= c->poll_asked && c->bmc[1].wdt_hi >= c->poll_asked;
+		if (e == EVD_NEED && now - c->poll_asked >= 100 &&
+		    (answered || now >= c->poll_deadline)) {
 			struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
 			if (a)
 				a->svc = 1;
 			c->poll_asked = now;
+			c->poll_deadline = now + 2 * (hg_ms)c->p.bmc_timeout + 500;
 		} else if (e == EVD_ALIVE && !c->cut_off_noted) {
 			c->cut_off_noted = 1;
 			hg_record(out, "peer_cut_off", "4",
-				  "every path silent, but the peer's watchdog was reset %lld ms ago: the peer is cut off, not dead; no fence (a peer that is not healthy stops resetting it and its BMC powers it off within %u ms)",
-				  (long long)(now - (c->bmc_at[1] - (hg_ms)(c->bmc[1].wdt_initial_ms -
-									       c->bmc[1].wdt_present_ms))),
-				  c->bmc[1].wdt_initial_ms);
+				  "every path silent, but the peer's watchdog was reset at most %lld ms ago, after the silence began: the peer is cut off, not dead; no fence (a peer that is not healthy stops resetting it and its BMC powers it off within %u ms)",
+				  (long long)(now - reset_after(&c->bmc[1])), c->bmc[1].wdt_initial_ms);
 		}
 	}
 	if (!c->peer_lost)
@@ -120,9 +150,19 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		hg_record(out, stop ? "self_fence" : "self_fence_off", "5",
 			  stop ? "unfit to serve, every path to the peer silent, and the peer not known to be active: no longer resetting our watchdog, our BMC will power us off so the peer can take over"
 			       : "resetting our watchdog again");
+		if (!stop)
+			c->pet_next = now;
 	}
-	if (!stop)
-		hg_emit(out, HG_ACT_WDT_PET);
+	/* The cadence is ours to decide (hole 2): the peer's evidence check
+	 * assumes exactly this one (hg_pet_every), so the shell resets on
+	 * every action and never on its own. */
+	if (!stop && now >= c->pet_next) {
+		struct hg_action *a = hg_emit(out, HG_ACT_WDT_PET);
+		hg_ms every = hg_pet_every(c, c->p.wdt_timeout);
+		if (a)
+			a->ms = (uint32_t)every;
+		c->pet_next = now + every;
+	}
 }
 
 void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)

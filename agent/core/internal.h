@@ -47,6 +47,8 @@ int   hg_accusation(const struct hg_core *c, hg_ms now);   /* 1: fence now */
 int   hg_bmc_says_alive(const struct hg_core *c, hg_ms now);
 void  hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out);
 void  hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out);
+/* The reset cadence for a watchdog of timeout t (both nodes use it). */
+hg_ms hg_pet_every(const struct hg_core *c, uint32_t t);
 void  hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
 
 /* peer.c */

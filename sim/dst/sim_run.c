@@ -126,8 +126,16 @@ int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose
 	w->fence_slow_ms = r(&g, w->fence_ok_ms, 3000);
 	w->fence_timeout_ms = r(&g, 3000, 6000);
 	w->bmc_ms = r(&g, 5, 300);
-	for (int i = 0; i < w->n_nodes; i++)
+	uint32_t bmc_to = r(&g, 100, 1000);
+	for (int i = 0; i < w->n_nodes; i++) {
+		/* what hg_config_check accepts: a late reset still lands */
+		uint32_t least = (p.interval + bmc_to) * 6 / 5 + 1;
 		w->n[i].wdt_ms = p.deadtime * r(&g, 2, 20);
+		if (w->n[i].wdt_ms < least)
+			w->n[i].wdt_ms = least;
+		w->n[i].params.wdt_timeout = w->n[i].wdt_ms;
+		w->n[i].params.bmc_timeout = bmc_to;
+	}
 	sim_trace(w, -1, "seed %llu: %d LANs, %d services, interval %u, deadtime %u, wait_for_peer %u, "
 		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms, "
 		  "BMC own %d peer %d, self-fence %d, watchdog %u ms",

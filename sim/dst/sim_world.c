@@ -343,8 +343,11 @@ void sim_agent_restart(struct sim_world *w, int i)
 	 * arms the watchdog again; the services a previous life started run on. */
 	me->vip = 0;
 	me->shell_last_pet = INT64_MIN / 4;
-	if (me->wdt_armed)
+	if (me->wdt_armed) {
+		if (w->now - me->wdt_last_pet > (hg_ms)me->wdt_ms / 6 + me->params.interval + 100)
+			me->pet_streak_since = w->now;   /* the old life had stopped resetting */
 		me->wdt_last_pet = w->now;
+	}
 	start_agent(w, i);
 }
 

@@ -159,9 +159,7 @@ static void act(void *ctx, const struct hg_action *a)
 		bmc_report(pr, i, a->svc ? !i : i, pr->now + 5);
 		break;
 	case HG_ACT_WDT_PET:
-		/* daemon_bmc_pet: a reset every sixth of the timeout */
-		if (pr->now - me->shell_last_pet < (hg_ms)pr->wdt_ms / 6)
-			break;
+		/* the daemon resets on every action (the core keeps the cadence) */
 		me->shell_last_pet = pr->now;
 		if (!me->bmc_down)
 			me->wdt_last_pet = pr->now;
@@ -348,6 +346,7 @@ void pair_bmc(struct pair *pr, uint32_t wdt_ms)
 	for (int i = 0; i < 2; i++) {
 		pr->params[i].have_own_bmc = pr->params[i].have_peer_bmc = 1;
 		pr->params[i].self_fence = 1;
+		pr->params[i].wdt_timeout = wdt_ms;
 	}
 }
 
