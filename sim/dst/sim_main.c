@@ -11,7 +11,7 @@
  * --replay FILE runs the seeds listed in FILE (one "SEED [DURATION_MS]
  * # what was wrong" per line) before the sweep.
  */
-#include "sim_fault.h"
+#include "sim_run.h"
 
 #include <errno.h>
 #include <stdio.h>
