@@ -343,7 +343,7 @@ const struct sim_fault_kind sim_fault_kinds[SIM_F_COUNT] = {
 	[SIM_F_CMD]           = { "cmd", NODE, 1,
 				  { { "cmd", HG_CMD_SWITCHOVER, HG_CMD_UNSTANDBY, cmd_names } }, NULL,
 				  apply_cmd },
-	[SIM_F_PROBE]         = { "probe", 0, 1, { { "end", 0, INT64_MAX / 4, NULL } }, check_probe,
+	[SIM_F_PROBE]         = { "probe", 0, 1, { { "end", 0, 2 * SIM_MAX_RUN_MS, NULL } }, check_probe,
 				  apply_probe },
 };
 

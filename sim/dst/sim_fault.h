@@ -62,6 +62,7 @@ enum sim_fault_type {
 };
 
 #define SIM_FAULT_ARGS 6
+#define SIM_MAX_RUN_MS 1000000000   /* longest run a schedule can hold, ms */
 
 /* One concrete fault. Fields a kind does not take are -1. */
 struct sim_fault {

@@ -10,6 +10,7 @@
  * (sim_fault.h), so that a run can be replayed from its records alone.
  */
 #include "sim_run.h"
+#include "sim_sched.h"
 
 #include <string.h>
 
@@ -147,19 +148,30 @@ void sim_probe(struct sim_world *w, struct sim_stats *st)
 	st->probes++;
 }
 
-/* Run the world up to f->at, then apply f. Returns -1 on a violation. */
-static int play(struct sim_world *w, struct sim_fault *f, struct sim_stats *st)
+/* Run the world up to f->at, then apply f (and write it down, with a
+ * probe's end). Returns -1 on a violation. */
+static int play(struct sim_world *w, struct sim_fault *f, struct sim_stats *st, FILE *record)
 {
 	if (sim_run(w, f->at) < 0)
 		return -1;
 	sim_fault_apply(w, f, st);
 	if (f->type == SIM_F_PROBE)
 		f->arg[0] = w->now;
+	if (record)
+		sim_sched_write_fault(record, f);
 	return w->failed ? -1 : 0;
 }
 
+static void totals(const struct sim_world *w, struct sim_stats *st)
+{
+	for (int i = 0; i < w->n_nodes; i++) {
+		st->fences += (uint64_t)w->n[i].fences;
+		st->takeovers += w->n[i].core.cnt.takeovers;
+	}
+}
+
 int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose,
-		 struct sim_stats *st)
+		 struct sim_stats *st, FILE *record)
 {
 	struct sim_rng g;
 	struct sim_config c;
@@ -168,15 +180,17 @@ int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose
 	sim_rng_seed(&g, seed ^ 0x5eed5eed5eedull);
 	draw_config(&g, seed, duration, &c);
 	setup(w, &c, verbose);
+	if (record)
+		sim_sched_write_header(record, &c);
 
 	/* boot in random order, the second one later or (rarely) much later */
 	int first = (int)r(&g, 0, 1);
 	sim_fault_init(&f, SIM_F_BOOT, 0);
 	f.node = first;
-	play(w, &f, st);
+	play(w, &f, st, record);
 	sim_fault_init(&f, SIM_F_BOOT, r(&g, 0, 2 * c.p.wait_for_peer));
 	f.node = !first;
-	play(w, &f, st);
+	play(w, &f, st, record);
 
 	hg_ms gap = r(&g, 100, 3000), every = r(&g, 8000, 20000);
 	hg_ms next_probe = w->now + every;
@@ -188,19 +202,39 @@ int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose
 		}
 		if (next >= next_probe) {
 			sim_fault_init(&f, SIM_F_PROBE, next_probe);
-			if (play(w, &f, st) < 0)
+			if (play(w, &f, st, record) < 0)
 				break;
 			next_probe = w->now + every;
 			continue;
 		}
 		if (sim_run(w, next) < 0)
 			break;
-		if (sim_fault_draw(w, &g, &f) == 0 && play(w, &f, st) < 0)
+		if (sim_fault_draw(w, &g, &f) == 0 && play(w, &f, st, record) < 0)
 			break;
 	}
-	for (int i = 0; i < w->n_nodes; i++) {
-		st->fences += (uint64_t)w->n[i].fences;
-		st->takeovers += w->n[i].core.cnt.takeovers;
+	totals(w, st);
+	return w->failed ? -1 : 0;
+}
+
+int sim_run_sched(struct sim_world *w, const struct sim_sched *s, int verbose,
+		  struct sim_stats *st)
+{
+	hg_ms shift = 0;
+
+	setup(w, &s->cfg, verbose);
+	for (size_t k = 0; k < s->n && !w->failed; k++) {
+		struct sim_fault f = s->f[k];
+		f.at += shift;
+		if (f.at < w->now)
+			f.at = w->now;
+		hg_ms end = f.arg[0];
+		if (play(w, &f, st, NULL) < 0)
+			break;
+		if (f.type == SIM_F_PROBE)
+			shift = w->now - end;
 	}
+	if (!w->failed && w->now < s->cfg.duration + shift)
+		sim_run(w, s->cfg.duration + shift);
+	totals(w, st);
 	return w->failed ? -1 : 0;
 }

@@ -7,6 +7,8 @@
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
 
+#include <stdio.h>
+
 #include "sim_fault.h"
 
 /* What a seed draws before the first boot. The hg_params are node a's
@@ -20,9 +22,22 @@ struct sim_config {
 	uint32_t wdt_ms[SIM_MAX_NODES];
 };
 
+struct sim_sched;
+
 /* One seed: random configuration and faults, `duration` ms of simulated
- * time. Returns 0 or -1 (w->violation says why). */
+ * time. If `record` is not NULL, the run's schedule is written to it as it
+ * goes (sim_sched.h; the caller checks ferror). Returns 0 or -1
+ * (w->violation says why). */
 int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose,
-		 struct sim_stats *st);
+		 struct sim_stats *st, FILE *record);
+
+/* Replay a schedule: its configuration, then each record at its time.
+ * A record is applied at its time plus the shift of the last probe (how
+ * much later than recorded that probe ended), or at once if the world is
+ * already past that; the run ends as long after the last probe as it did
+ * when recorded. Under the simulator and core that recorded it, the run is
+ * the recorded one, event for event. Returns 0 or -1 (w->violation). */
+int sim_run_sched(struct sim_world *w, const struct sim_sched *s, int verbose,
+		  struct sim_stats *st);
 
 #endif
