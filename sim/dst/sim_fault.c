@@ -1,5 +1,6 @@
 /*
- * sim_fault.c - see sim_fault.h: the faults one at a time, and heal.
+ * sim_fault.c - see sim_fault.h: the table of fault kinds and their apply
+ * functions, the draw of a random fault, and heal.
  */
 #include "sim_fault.h"
 #include "sim_fence.h"
@@ -13,6 +14,8 @@ enum fault_item {        /* .arg of SIM_I_FAULT items (-1 is a thaw) */
 	FI_CMD,          /* operator command .ev.cmd on .to */
 	FI_HOST,         /* host watch tells .to's core its health */
 };
+
+static const char *const cmd_names[] = { "switchover", "standby", "unstandby" };
 
 static void later(struct sim_world *w, hg_ms delay, int to, int what, int lan, int cmd)
 {
@@ -68,175 +71,456 @@ void sim_fault_fire(struct sim_world *w, const struct sim_qitem *it)
 		}
 		break;
 	case FI_CMD:
-		sim_trace(w, it->to, "operator: %s", it->ev.cmd == HG_CMD_SWITCHOVER ? "switchover" :
-			  it->ev.cmd == HG_CMD_STANDBY ? "standby" : "unstandby");
+		sim_trace(w, it->to, "operator: %s", cmd_names[it->ev.cmd]);
 		sim_cmd(w, it->to, it->ev.cmd);
 		break;
 	}
 }
 
-static uint32_t pick(struct sim_world *w, uint32_t n)
+/* ---- applying a record ---------------------------------------------------- */
+
+static void apply_lan_loss(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
 {
-	return (uint32_t)sim_rng_range(&w->rng, 0, n - 1);
+	(void)st;
+	w->lan[f->lan].loss_pm = (uint32_t)f->arg[0];
+	sim_trace(w, -1, "fault: LAN %d loses %u per mille", f->lan, w->lan[f->lan].loss_pm);
 }
 
-static void fault_lan(struct sim_world *w, int kind)
+static void apply_lan_delay(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
 {
-	int l = (int)pick(w, (uint32_t)w->n_lans);
-	struct sim_lan *lan = &w->lan[l];
+	struct sim_lan *lan = &w->lan[f->lan];
+
+	(void)st;
+	lan->delay_min = (uint32_t)f->arg[0];
+	lan->delay_max = (uint32_t)f->arg[1];
+	sim_trace(w, -1, "fault: LAN %d delays %u..%u ms (reorders)", f->lan,
+		  lan->delay_min, lan->delay_max);
+}
+
+static void apply_lan_dup(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	w->lan[f->lan].dup_pm = (uint32_t)f->arg[0];
+	sim_trace(w, -1, "fault: LAN %d duplicates %u per mille", f->lan, w->lan[f->lan].dup_pm);
+}
+
+static void apply_lan_cut(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	int from = f->node, to = !from;   /* two nodes: the peer */
+
+	(void)st;
+	w->lan[f->lan].cut[from][to] = (int)f->arg[0];
+	sim_trace(w, -1, "fault: LAN %d %c->%c %s", f->lan, 'a' + from, 'a' + to,
+		  f->arg[0] ? "cut" : "restored");
+}
+
+static void apply_partition(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	int cut = (int)f->arg[0];
+
+	(void)st;
+	for (int k = 0; k < w->n_lans; k++)
+		w->lan[k].cut[0][1] = w->lan[k].cut[1][0] = cut;
+	sim_trace(w, -1, "fault: %s", cut ? "full partition" : "partition healed");
+}
+
+static void apply_gateway_down(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	w->gateway_down = (int)f->arg[0];
+	sim_trace(w, -1, "fault: gateway %s", w->gateway_down ? "down" : "up");
+}
+
+static void apply_svc_fail(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	w->svc_fail_pm = (uint32_t)f->arg[0];
+	sim_trace(w, -1, "fault: services die at a check %u per mille", w->svc_fail_pm);
+}
+
+static void apply_carrier_loss(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+	int i = f->node, l = f->lan;
+
+	(void)st;
+	me->cable_cut[l] = (int)f->arg[0];
+	sim_trace(w, i, "fault: carrier lost on LAN %d%s", l,
+		  me->cable_cut[l] ? " (cable: resets do not help)" : "");
+	sim_set_link(w, i, l, 0);
+	if (f->arg[1])
+		later(w, f->arg[1], i, FI_LINK_UP, l, 0);
+}
+
+static void apply_carrier_flap(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	int i = f->node, l = f->lan;
+	hg_ms t = 0;
+
+	(void)st;
+	w->n[i].cable_cut[l] = 1;
+	sim_set_link(w, i, l, 0);
+	sim_trace(w, i, "fault: carrier flaps on LAN %d", l);
+	for (int k = 0; k < 5; k++) {
+		t += f->arg[k];
+		later(w, t, i, k % 2 ? FI_LINK_DOWN : FI_LINK_UP, l, 0);
+	}
+}
+
+static void apply_crash(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	sim_trace(w, f->node, "fault: crash");
+	sim_power_off(w, f->node);
+	if (f->arg[0])
+		later(w, f->arg[0], f->node, FI_BOOT, 0, 0);
+}
+
+static void apply_boot(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	if (!w->n[f->node].powered) {
+		st->boots++;
+		sim_boot(w, f->node);
+	}
+}
+
+static void apply_hang(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	sim_freeze(w, f->node, INT64_MAX);
+}
+
+static void apply_freeze(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	sim_freeze(w, f->node, w->now + f->arg[0]);
+}
+
+static void apply_agent_restart(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	sim_agent_restart(w, f->node);
+}
+
+static void apply_fence_mode(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+
+	(void)st;
+	me->fence_mode = (enum sim_fence_mode)f->arg[0];
+	sim_trace(w, f->node, "fault: fence device now %s", sim_fence_mode_name(me->fence_mode));
+}
+
+static void apply_gw_block(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+
+	(void)st;
+	me->gw_blocked = (int)f->arg[0];
+	sim_trace(w, f->node, "fault: gateway %s", me->gw_blocked ? "silent" : "answers");
+}
+
+static void apply_svc_broken(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+
+	(void)st;
+	me->svc_broken[f->svc] = (int)f->arg[0];
+	sim_trace(w, f->node, "fault: service %d %s", f->svc,
+		  me->svc_broken[f->svc] ? "cannot start" : "repaired");
+}
+
+static void apply_svc_kill(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+
+	(void)st;
+	if (me->svc_running[f->svc])
+		sim_trace(w, f->node, "fault: service %d killed", f->svc);
+	me->svc_running[f->svc] = 0;
+}
+
+static void apply_host(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+
+	(void)st;
+	me->host_bad = (int)f->arg[0];
+	sim_trace(w, f->node, "fault: host %s", me->host_bad ? "unhealthy" : "healthy");
+	later(w, 0, f->node, FI_HOST, 0, 0);
+}
+
+static void apply_bmc(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	struct sim_node *me = &w->n[f->node];
+	int on = (int)f->arg[0];
+
+	(void)st;
+	switch (f->type) {
+	case SIM_F_BMC_DOWN:
+		me->bmc_down = on;
+		sim_trace(w, f->node, "fault: BMC %s", on ? "unreachable" : "reachable");
+		break;
+	case SIM_F_BMC_SLOW:
+		me->bmc_slow = on;
+		sim_trace(w, f->node, "fault: BMC %s", on ? "slow" : "fast");
+		break;
+	case SIM_F_BMC_TRUNCATED:
+		me->bmc_truncated = on;
+		sim_trace(w, f->node, "fault: BMC %s", on ? "truncated watchdog replies" : "full replies");
+		break;
+	default:
+		me->sensor_worst = on;
+		sim_trace(w, f->node, "fault: BMC %s", on ? "sensor critical or worse" : "sensors ok");
+		break;
+	}
+}
+
+static void apply_cmd(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	later(w, 0, f->node, FI_CMD, 0, (int)f->arg[0]);
+}
+
+static void apply_probe(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)f;
+	sim_probe(w, st);
+}
+
+static const char *check_delay(const struct sim_fault *f)
+{
+	return f->arg[0] > f->arg[1] ? "min is above max" : NULL;
+}
+
+static const char *check_probe(const struct sim_fault *f)
+{
+	return f->arg[0] < f->at ? "end is before the probe's time" : NULL;
+}
+
+#define MS_MAX   86400000   /* a day: bound of every duration argument */
+#define PM       { "pm", 0, 1000, NULL }
+#define ON(n)    { n, 0, 1, NULL }
+#define GAP(n)   { n, 1, MS_MAX, NULL }
+#define NODE     (SIM_FK_NODE | SIM_FK_LIVE)
+
+const struct sim_fault_kind sim_fault_kinds[SIM_F_COUNT] = {
+	[SIM_F_LAN_LOSS]      = { "lan-loss", SIM_FK_LAN, 1, { PM }, NULL, apply_lan_loss },
+	[SIM_F_LAN_DELAY]     = { "lan-delay", SIM_FK_LAN, 2,
+				  { { "min", 0, 60000, NULL }, { "max", 0, 60000, NULL } },
+				  check_delay, apply_lan_delay },
+	[SIM_F_LAN_DUP]       = { "lan-dup", SIM_FK_LAN, 1, { PM }, NULL, apply_lan_dup },
+	[SIM_F_LAN_CUT]       = { "lan-cut", SIM_FK_NODE | SIM_FK_LAN, 1, { ON("cut") }, NULL,
+				  apply_lan_cut },
+	[SIM_F_PARTITION]     = { "partition", 0, 1, { ON("cut") }, NULL, apply_partition },
+	[SIM_F_GATEWAY_DOWN]  = { "gateway-down", 0, 1, { ON("down") }, NULL, apply_gateway_down },
+	[SIM_F_SVC_FAIL]      = { "svc-fail", 0, 1, { PM }, NULL, apply_svc_fail },
+	[SIM_F_CARRIER_LOSS]  = { "carrier-loss", NODE | SIM_FK_LAN, 2,
+				  { ON("cable"), { "up_after", 0, MS_MAX, NULL } }, NULL,
+				  apply_carrier_loss },
+	[SIM_F_CARRIER_FLAP]  = { "carrier-flap", NODE | SIM_FK_LAN, 5,
+				  { GAP("d1"), GAP("d2"), GAP("d3"), GAP("d4"), GAP("d5") }, NULL,
+				  apply_carrier_flap },
+	[SIM_F_CRASH]         = { "crash", NODE, 1, { { "boot_after", 0, MS_MAX, NULL } }, NULL,
+				  apply_crash },
+	[SIM_F_BOOT]          = { "boot", SIM_FK_NODE, 0, { { 0 } }, NULL, apply_boot },
+	[SIM_F_HANG]          = { "hang", NODE, 0, { { 0 } }, NULL, apply_hang },
+	[SIM_F_FREEZE]        = { "freeze", NODE, 1, { GAP("ms") }, NULL, apply_freeze },
+	[SIM_F_AGENT_RESTART] = { "agent-restart", NODE, 0, { { 0 } }, NULL, apply_agent_restart },
+	[SIM_F_FENCE_MODE]    = { "fence-mode", NODE, 1,
+				  { { "mode", 0, SIM_FD_COUNT - 1, sim_fence_mode_names } }, NULL,
+				  apply_fence_mode },
+	[SIM_F_GW_BLOCK]      = { "gw-block", NODE, 1, { ON("on") }, NULL, apply_gw_block },
+	[SIM_F_SVC_BROKEN]    = { "svc-broken", NODE | SIM_FK_SVC, 1, { ON("on") }, NULL,
+				  apply_svc_broken },
+	[SIM_F_SVC_KILL]      = { "svc-kill", NODE | SIM_FK_SVC, 0, { { 0 } }, NULL, apply_svc_kill },
+	[SIM_F_HOST]          = { "host", NODE, 1, { ON("bad") }, NULL, apply_host },
+	[SIM_F_BMC_DOWN]      = { "bmc-down", NODE, 1, { ON("on") }, NULL, apply_bmc },
+	[SIM_F_BMC_SLOW]      = { "bmc-slow", NODE, 1, { ON("on") }, NULL, apply_bmc },
+	[SIM_F_BMC_TRUNCATED] = { "bmc-truncated", NODE, 1, { ON("on") }, NULL, apply_bmc },
+	[SIM_F_SENSOR]        = { "sensor", NODE, 1, { { "sev", HG_SEV_OK, HG_SEV_NON_RECOVERABLE, NULL } },
+				  NULL, apply_bmc },
+	[SIM_F_CMD]           = { "cmd", NODE, 1,
+				  { { "cmd", HG_CMD_SWITCHOVER, HG_CMD_UNSTANDBY, cmd_names } }, NULL,
+				  apply_cmd },
+	[SIM_F_PROBE]         = { "probe", 0, 1, { { "end", 0, 2 * SIM_MAX_RUN_MS, NULL } }, check_probe,
+				  apply_probe },
+};
+
+void sim_fault_init(struct sim_fault *f, enum sim_fault_type t, hg_ms at)
+{
+	memset(f, 0, sizeof(*f));
+	f->at = at;
+	f->type = t;
+	f->node = f->lan = f->svc = -1;
+}
+
+void sim_fault_apply(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	const struct sim_fault_kind *k = &sim_fault_kinds[f->type];
+
+	/* a schedule replayed against another core: its victim may be off */
+	if ((k->takes & SIM_FK_LIVE) && !w->n[f->node].powered) {
+		sim_trace(w, f->node, "fault %s skipped: powered off", k->name);
+		return;
+	}
+	if (f->type != SIM_F_BOOT && f->type != SIM_F_PROBE)
+		st->faults++;
+	k->apply(w, f, st);
+}
+
+/* ---- drawing a record --------------------------------------------------------- */
+
+static uint32_t pick(struct sim_rng *g, uint32_t n)
+{
+	return (uint32_t)sim_rng_range(g, 0, n - 1);
+}
+
+static hg_ms range(struct sim_rng *g, uint64_t lo, uint64_t hi)
+{
+	return (hg_ms)sim_rng_range(g, lo, hi);
+}
+
+static void draw_lan(const struct sim_world *w, struct sim_rng *g, int kind, struct sim_fault *f)
+{
+	int l = (int)pick(g, (uint32_t)w->n_lans);
+	const struct sim_lan *lan = &w->lan[l];
 	uint32_t iv = w->n[0].params.interval;
 
 	switch (kind) {
 	case 0:
-		lan->loss_pm = sim_rng_pm(&w->rng, 300) ? 0 : (uint32_t)sim_rng_range(&w->rng, 50, 900);
-		sim_trace(w, -1, "fault: LAN %d loses %u per mille", l, lan->loss_pm);
+		sim_fault_init(f, SIM_F_LAN_LOSS, w->now);
+		f->arg[0] = sim_rng_pm(g, 300) ? 0 : range(g, 50, 900);
 		break;
 	case 1:
-		lan->delay_min = (uint32_t)sim_rng_range(&w->rng, 0, iv / 2);
-		lan->delay_max = lan->delay_min + (uint32_t)sim_rng_range(&w->rng, 0, 2 * iv);
-		sim_trace(w, -1, "fault: LAN %d delays %u..%u ms (reorders)", l,
-			  lan->delay_min, lan->delay_max);
+		sim_fault_init(f, SIM_F_LAN_DELAY, w->now);
+		f->arg[0] = range(g, 0, iv / 2);
+		f->arg[1] = f->arg[0] + range(g, 0, 2 * iv);
 		break;
 	case 2:
-		lan->dup_pm = (uint32_t)sim_rng_range(&w->rng, 0, 500);
-		sim_trace(w, -1, "fault: LAN %d duplicates %u per mille", l, lan->dup_pm);
+		sim_fault_init(f, SIM_F_LAN_DUP, w->now);
+		f->arg[0] = range(g, 0, 500);
 		break;
 	case 3: {
-		int from = (int)pick(w, 2);
-		lan->cut[from][!from] = !lan->cut[from][!from];
-		sim_trace(w, -1, "fault: LAN %d %c->%c %s", l, 'a' + from, 'a' + !from,
-			  lan->cut[from][!from] ? "cut" : "restored");
+		int from = (int)pick(g, 2);
+		sim_fault_init(f, SIM_F_LAN_CUT, w->now);
+		f->node = from;
+		f->arg[0] = !lan->cut[from][!from];
 		break;
 	}
-	default: {
-		int cut = !lan->cut[0][1];
-		for (int k = 0; k < w->n_lans; k++)
-			w->lan[k].cut[0][1] = w->lan[k].cut[1][0] = cut;
-		sim_trace(w, -1, "fault: %s", cut ? "full partition" : "partition healed");
-		break;
+	default:
+		sim_fault_init(f, SIM_F_PARTITION, w->now);
+		f->arg[0] = !lan->cut[0][1];
+		return;
 	}
-	}
+	f->lan = l;
 }
 
-static void fault_node(struct sim_world *w, int kind, struct sim_stats *st)
+static int draw_node(const struct sim_world *w, struct sim_rng *g, int kind, struct sim_fault *f)
 {
-	int i = (int)pick(w, 2);
-	struct sim_node *me = &w->n[i];
+	int i = (int)pick(g, 2);
+	const struct sim_node *me = &w->n[i];
 	uint32_t dt = me->params.deadtime;
-	int l = (int)pick(w, (uint32_t)w->n_lans);
+	int l = (int)pick(g, (uint32_t)w->n_lans);
+	enum sim_fault_type t;
 
 	if (!me->powered && kind != 3)
-		return;
+		return -1;
 	switch (kind) {
-	case 0: {    /* carrier loss; a reset may or may not repair it */
-		me->cable_cut[l] = sim_rng_pm(&w->rng, 500);
-		sim_trace(w, i, "fault: carrier lost on LAN %d%s", l,
-			  me->cable_cut[l] ? " (cable: resets do not help)" : "");
-		sim_set_link(w, i, l, 0);
-		if (me->cable_cut[l] && sim_rng_pm(&w->rng, 700))
-			later(w, (hg_ms)sim_rng_range(&w->rng, 50, 4 * dt), i, FI_LINK_UP, l, 0);
+	case 0:      /* carrier loss; a reset may or may not repair it */
+		sim_fault_init(f, SIM_F_CARRIER_LOSS, w->now);
+		f->lan = l;
+		f->arg[0] = sim_rng_pm(g, 500);
+		f->arg[1] = f->arg[0] && sim_rng_pm(g, 700) ? range(g, 50, 4 * dt) : 0;
 		break;
-	}
-	case 1: {    /* flapping carrier: down and up a few times */
-		hg_ms t = 0;
-		me->cable_cut[l] = 1;
-		sim_set_link(w, i, l, 0);
-		sim_trace(w, i, "fault: carrier flaps on LAN %d", l);
-		for (int k = 0; k < 5; k++) {
-			t += (hg_ms)sim_rng_range(&w->rng, 10, dt);
-			later(w, t, i, k % 2 ? FI_LINK_DOWN : FI_LINK_UP, l, 0);
-		}
+	case 1:      /* flapping carrier: down and up a few times */
+		sim_fault_init(f, SIM_F_CARRIER_FLAP, w->now);
+		f->lan = l;
+		for (int k = 0; k < 5; k++)
+			f->arg[k] = range(g, 10, dt);
 		break;
-	}
 	case 2:      /* crash: power off, maybe back later */
-		sim_trace(w, i, "fault: crash");
-		sim_power_off(w, i);
-		if (sim_rng_pm(&w->rng, 700))
-			later(w, (hg_ms)sim_rng_range(&w->rng, 200, 10000), i, FI_BOOT, 0, 0);
+		sim_fault_init(f, SIM_F_CRASH, w->now);
+		f->arg[0] = sim_rng_pm(g, 700) ? range(g, 200, 10000) : 0;
 		break;
 	case 3:
-		if (!me->powered) {
-			st->boots++;
-			sim_boot(w, i);
-		}
+		if (me->powered)
+			return -1;
+		sim_fault_init(f, SIM_F_BOOT, w->now);
 		break;
 	case 4:      /* hang (SIGSTOP): open-ended or a pause */
-		if (sim_rng_pm(&w->rng, 400))
-			sim_freeze(w, i, INT64_MAX);
-		else
-			sim_freeze(w, i, w->now + (hg_ms)sim_rng_range(&w->rng, 50, 6 * dt));
+		if (sim_rng_pm(g, 400)) {
+			sim_fault_init(f, SIM_F_HANG, w->now);
+		} else {
+			sim_fault_init(f, SIM_F_FREEZE, w->now);
+			f->arg[0] = range(g, 50, 6 * dt);
+		}
 		break;
 	case 5:      /* event-loop stall */
-		sim_freeze(w, i, w->now + (hg_ms)sim_rng_range(&w->rng, me->params.interval, 2 * dt));
+		sim_fault_init(f, SIM_F_FREEZE, w->now);
+		f->arg[0] = range(g, me->params.interval, 2 * dt);
 		break;
 	case 6:
-		sim_agent_restart(w, i);
+		sim_fault_init(f, SIM_F_AGENT_RESTART, w->now);
 		break;
 	case 7:
-		me->fence_mode = (enum sim_fence_mode)pick(w, SIM_FD_COUNT);
-		sim_trace(w, i, "fault: fence device now %s", sim_fence_mode_name(me->fence_mode));
+		sim_fault_init(f, SIM_F_FENCE_MODE, w->now);
+		f->arg[0] = pick(g, SIM_FD_COUNT);
 		break;
 	case 8:
-		me->gw_blocked = !me->gw_blocked;
-		sim_trace(w, i, "fault: gateway %s", me->gw_blocked ? "silent" : "answers");
+		sim_fault_init(f, SIM_F_GW_BLOCK, w->now);
+		f->arg[0] = !me->gw_blocked;
 		break;
 	case 9:
-		if (w->n_services) {
-			int s = (int)pick(w, (uint32_t)w->n_services);
-			me->svc_broken[s] = !me->svc_broken[s];
-			sim_trace(w, i, "fault: service %d %s", s,
-				  me->svc_broken[s] ? "cannot start" : "repaired");
-		}
+	case 10:
+		if (!w->n_services)
+			return -1;
+		sim_fault_init(f, kind == 9 ? SIM_F_SVC_BROKEN : SIM_F_SVC_KILL, w->now);
+		f->svc = (int)pick(g, (uint32_t)w->n_services);
+		f->arg[0] = kind == 9 && !me->svc_broken[f->svc];
 		break;
 	case 11:     /* host watch: load, memory or disk */
-		me->host_bad = !me->host_bad;
-		sim_trace(w, i, "fault: host %s", me->host_bad ? "unhealthy" : "healthy");
-		later(w, 0, i, FI_HOST, 0, 0);
+		sim_fault_init(f, SIM_F_HOST, w->now);
+		f->arg[0] = !me->host_bad;
 		break;
-	case 12: {    /* its BMC: unreachable, slow, truncated replies, a sensor */
-		int what = (int)pick(w, 4);
-		if (what == 0)
-			me->bmc_down = !me->bmc_down;
-		else if (what == 1)
-			me->bmc_slow = !me->bmc_slow;
-		else if (what == 2)
-			me->bmc_truncated = !me->bmc_truncated;
-		else
-			me->sensor_worst = me->sensor_worst ? HG_SEV_OK : (int)sim_rng_range(&w->rng, 1, 3);
-		sim_trace(w, i, "fault: BMC %s", what == 0 ? (me->bmc_down ? "unreachable" : "reachable") :
-			  what == 1 ? (me->bmc_slow ? "slow" : "fast") :
-			  what == 2 ? (me->bmc_truncated ? "truncated watchdog replies" : "full replies") :
-			  (me->sensor_worst ? "sensor critical or worse" : "sensors ok"));
+	case 12: {   /* its BMC: unreachable, slow, truncated replies, a sensor */
+		int what = (int)pick(g, 4);
+		t = what == 0 ? SIM_F_BMC_DOWN : what == 1 ? SIM_F_BMC_SLOW :
+		    what == 2 ? SIM_F_BMC_TRUNCATED : SIM_F_SENSOR;
+		sim_fault_init(f, t, w->now);
+		f->arg[0] = what == 0 ? !me->bmc_down : what == 1 ? !me->bmc_slow :
+			    what == 2 ? !me->bmc_truncated :
+			    me->sensor_worst ? HG_SEV_OK : range(g, 1, 3);
 		break;
 	}
-	case 10:
-		if (w->n_services) {
-			int s = (int)pick(w, (uint32_t)w->n_services);
-			if (me->svc_running[s])
-				sim_trace(w, i, "fault: service %d killed", s);
-			me->svc_running[s] = 0;
-		}
-		break;
 	default:
-		later(w, 0, i, FI_CMD, 0, (int)pick(w, 3));
+		sim_fault_init(f, SIM_F_CMD, w->now);
+		f->arg[0] = pick(g, 3);
 		break;
 	}
+	f->node = i;
+	return 0;
 }
 
-void sim_fault_random(struct sim_world *w, struct sim_stats *st)
+int sim_fault_draw(const struct sim_world *w, struct sim_rng *g, struct sim_fault *f)
 {
-	uint32_t k = pick(w, 23);
+	uint32_t k = pick(g, 23);
 
-	st->faults++;
-	if (k < 7)
-		fault_lan(w, (int)(k % 5));
-	else if (k == 22)
-		w->svc_fail_pm = sim_rng_pm(&w->rng, 500) ? 0 : (uint32_t)sim_rng_range(&w->rng, 1, 300);
-	else if (k == 21) {
-		w->gateway_down = !w->gateway_down;
-		sim_trace(w, -1, "fault: gateway %s", w->gateway_down ? "down" : "up");
-	} else
-		fault_node(w, (int)(k - 7), st);
+	if (k < 7) {
+		draw_lan(w, g, (int)(k % 5), f);
+		return 0;
+	}
+	if (k == 22) {
+		sim_fault_init(f, SIM_F_SVC_FAIL, w->now);
+		f->arg[0] = sim_rng_pm(g, 500) ? 0 : range(g, 1, 300);
+		return 0;
+	}
+	if (k == 21) {
+		sim_fault_init(f, SIM_F_GATEWAY_DOWN, w->now);
+		f->arg[0] = !w->gateway_down;
+		return 0;
+	}
+	return draw_node(w, g, (int)(k - 7), f);
 }
 
 void sim_fault_heal(struct sim_world *w)

@@ -90,10 +90,11 @@ int sim_fence_answer(struct sim_world *w, int i, struct hg_event *ev)
 	return 0;
 }
 
+const char *const sim_fence_mode_names[SIM_FD_COUNT] = {
+	"ok", "slow", "fail", "unknown", "late",
+};
+
 const char *sim_fence_mode_name(enum sim_fence_mode m)
 {
-	static const char *const names[SIM_FD_COUNT] = {
-		"ok", "slow", "fail", "unknown", "late",
-	};
-	return m < SIM_FD_COUNT ? names[m] : "?";
+	return m < SIM_FD_COUNT ? sim_fence_mode_names[m] : "?";
 }

@@ -1,10 +1,16 @@
 /*
- * sim_run.c - one seed (sim_fault.h): a configuration drawn from the seed,
+ * sim_run.c - one seed (sim_run.h): a configuration drawn from the seed,
  * a boot in random order, then rounds of chaos (random faults at random
  * gaps), heal, settle, and a liveness probe that powers the active off and
  * checks that the standby replaced it within sim_liveness_bound().
+ *
+ * Two generators: the schedule's (configuration, boot order, gaps, every
+ * fault's choices) and the world's (per packet: loss, delays, duplicates;
+ * latencies; incarnations). A fault is drawn, then applied as a record
+ * (sim_fault.h), so that a run can be replayed from its records alone.
  */
-#include "sim_fault.h"
+#include "sim_run.h"
+#include "sim_sched.h"
 
 #include <string.h>
 
@@ -14,14 +20,18 @@ static uint32_t r(struct sim_rng *g, uint32_t lo, uint32_t hi)
 }
 
 /* A configuration hg_config_check would accept (docs/configuration.md). */
-static void random_params(struct sim_rng *g, struct hg_params *p, int *n_lans, int *n_svc)
+static void draw_config(struct sim_rng *g, uint64_t seed, hg_ms duration, struct sim_config *c)
 {
-	memset(p, 0, sizeof(*p));
-	*n_lans = (int)r(g, 1, 3);
-	*n_svc = (int)r(g, 0, 3);
+	struct hg_params *p = &c->p;
+
+	memset(c, 0, sizeof(*c));
+	c->seed = seed;
+	c->duration = duration;
+	c->n_lans = (int)r(g, 1, 3);
+	c->n_services = (int)r(g, 0, 3);
 	p->self_prio = 200;
 	p->peer_prio = sim_rng_pm(g, 200) ? 200 : 100;   /* sometimes a tie: ids decide */
-	p->public_lan = (int)r(g, 0, (uint32_t)*n_lans - 1);
+	p->public_lan = (int)r(g, 0, (uint32_t)c->n_lans - 1);
 	p->have_gateway = sim_rng_pm(g, 800);
 	p->failback_auto = sim_rng_pm(g, 600);
 	p->interval = 10 * r(g, 5, 20);
@@ -37,13 +47,48 @@ static void random_params(struct sim_rng *g, struct hg_params *p, int *n_lans, i
 	p->self_fence = sim_rng_pm(g, 600);
 	p->garp_interval = r(g, 20, 200);
 	p->garp_refresh = r(g, 1000, 10000);
-	for (int s = 0; s < *n_svc; s++) {
+	for (int s = 0; s < c->n_services; s++) {
 		p->svc_check_interval[s] = r(g, 100, 2000);
 		p->svc_restarts[s] = r(g, 0, 3);
 		p->svc_window[s] = r(g, 1000, 60000);
 		p->svc_backoff[s] = r(g, 0, 500);
 		p->svc_has_ready[s] = sim_rng_pm(g, 500);
 	}
+	c->fence_ok_ms = r(g, 10, 300);
+	c->fence_slow_ms = r(g, c->fence_ok_ms, 3000);
+	c->fence_timeout_ms = r(g, 3000, 6000);
+	c->bmc_ms = r(g, 5, 300);
+	p->bmc_timeout = r(g, 100, 1000);
+	for (int i = 0; i < 2; i++) {
+		/* what hg_config_check accepts: one late reset still lands */
+		uint32_t least = (p->interval + p->bmc_timeout) * 6 / 5 + 1;
+		c->wdt_ms[i] = p->deadtime * r(g, 2, 20);
+		if (c->wdt_ms[i] < least)
+			c->wdt_ms[i] = least;
+	}
+}
+
+static void setup(struct sim_world *w, const struct sim_config *c, int verbose)
+{
+	const struct hg_params *p = &c->p;
+
+	sim_world_init(w, c->seed, c->n_lans, c->n_services, p);
+	w->verbose = verbose;
+	w->fence_ok_ms = c->fence_ok_ms;
+	w->fence_slow_ms = c->fence_slow_ms;
+	w->fence_timeout_ms = c->fence_timeout_ms;
+	w->bmc_ms = c->bmc_ms;
+	for (int i = 0; i < w->n_nodes; i++) {
+		w->n[i].wdt_ms = c->wdt_ms[i];
+		w->n[i].params.wdt_timeout = c->wdt_ms[i];
+	}
+	sim_trace(w, -1, "seed %llu: %d LANs, %d services, interval %u, deadtime %u, wait_for_peer %u, "
+		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms, "
+		  "BMC own %d peer %d, self-fence %d, watchdog %u ms",
+		  (unsigned long long)c->seed, c->n_lans, c->n_services, p->interval, p->deadtime,
+		  p->wait_for_peer, p->fence_delay, p->fence_retry, p->self_prio, p->peer_prio,
+		  p->failback_auto ? "auto" : "manual", p->have_gateway, c->fence_ok_ms,
+		  p->have_own_bmc, p->have_peer_bmc, p->self_fence, c->wdt_ms[0]);
 }
 
 /* Active with services settled, and a standby fit to replace it. */
@@ -61,7 +106,7 @@ static int probe_ready(const struct sim_world *w, int *active)
 	return 0;
 }
 
-static void probe(struct sim_world *w, struct sim_stats *st)
+void sim_probe(struct sim_world *w, struct sim_stats *st)
 {
 	const struct hg_params *p = &w->n[0].params;
 	hg_ms settle_max = w->now + 2 * p->wait_for_peer + p->fence_delay + p->failback_holddown +
@@ -111,44 +156,49 @@ static void probe(struct sim_world *w, struct sim_stats *st)
 	st->probes++;
 }
 
+/* Run the world up to f->at, then apply f (and write it down, with a
+ * probe's end). Returns -1 on a violation. */
+static int play(struct sim_world *w, struct sim_fault *f, struct sim_stats *st, FILE *record)
+{
+	if (sim_run(w, f->at) < 0)
+		return -1;
+	sim_fault_apply(w, f, st);
+	if (f->type == SIM_F_PROBE)
+		f->arg[0] = w->now;
+	if (record)
+		sim_sched_write_fault(record, f);
+	return w->failed ? -1 : 0;
+}
+
+static void totals(const struct sim_world *w, struct sim_stats *st)
+{
+	for (int i = 0; i < w->n_nodes; i++) {
+		st->fences += (uint64_t)w->n[i].fences;
+		st->takeovers += w->n[i].core.cnt.takeovers;
+	}
+}
+
 int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose,
-		 struct sim_stats *st)
+		 struct sim_stats *st, FILE *record)
 {
 	struct sim_rng g;
-	struct hg_params p;
-	int n_lans, n_svc;
+	struct sim_config c;
+	struct sim_fault f;
 
 	sim_rng_seed(&g, seed ^ 0x5eed5eed5eedull);
-	random_params(&g, &p, &n_lans, &n_svc);
-	sim_world_init(w, seed, n_lans, n_svc, &p);
-	w->verbose = verbose;
-	w->fence_ok_ms = r(&g, 10, 300);
-	w->fence_slow_ms = r(&g, w->fence_ok_ms, 3000);
-	w->fence_timeout_ms = r(&g, 3000, 6000);
-	w->bmc_ms = r(&g, 5, 300);
-	uint32_t bmc_to = r(&g, 100, 1000);
-	for (int i = 0; i < w->n_nodes; i++) {
-		/* what hg_config_check accepts: a late reset still lands */
-		uint32_t least = (p.interval + bmc_to) * 6 / 5 + 1;
-		w->n[i].wdt_ms = p.deadtime * r(&g, 2, 20);
-		if (w->n[i].wdt_ms < least)
-			w->n[i].wdt_ms = least;
-		w->n[i].params.wdt_timeout = w->n[i].wdt_ms;
-		w->n[i].params.bmc_timeout = bmc_to;
-	}
-	sim_trace(w, -1, "seed %llu: %d LANs, %d services, interval %u, deadtime %u, wait_for_peer %u, "
-		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms, "
-		  "BMC own %d peer %d, self-fence %d, watchdog %u ms",
-		  (unsigned long long)seed, n_lans, n_svc, p.interval, p.deadtime, p.wait_for_peer,
-		  p.fence_delay, p.fence_retry, p.self_prio, p.peer_prio,
-		  p.failback_auto ? "auto" : "manual", p.have_gateway, w->fence_ok_ms,
-		  p.have_own_bmc, p.have_peer_bmc, p.self_fence, w->n[0].wdt_ms);
+	draw_config(&g, seed, duration, &c);
+	setup(w, &c, verbose);
+	if (record)
+		sim_sched_write_header(record, &c);
 
 	/* boot in random order, the second one later or (rarely) much later */
 	int first = (int)r(&g, 0, 1);
-	sim_boot(w, first);
-	sim_run(w, r(&g, 0, 2 * p.wait_for_peer));
-	sim_boot(w, !first);
+	sim_fault_init(&f, SIM_F_BOOT, 0);
+	f.node = first;
+	play(w, &f, st, record);
+	sim_fault_init(&f, SIM_F_BOOT, r(&g, 0, 2 * c.p.wait_for_peer));
+	f.node = !first;
+	play(w, &f, st, record);
 
 	hg_ms gap = r(&g, 100, 3000), every = r(&g, 8000, 20000);
 	hg_ms next_probe = w->now + every;
@@ -159,19 +209,40 @@ int sim_run_seed(struct sim_world *w, uint64_t seed, hg_ms duration, int verbose
 			break;
 		}
 		if (next >= next_probe) {
-			if (sim_run(w, next_probe) < 0)
+			sim_fault_init(&f, SIM_F_PROBE, next_probe);
+			if (play(w, &f, st, record) < 0)
 				break;
-			probe(w, st);
 			next_probe = w->now + every;
 			continue;
 		}
 		if (sim_run(w, next) < 0)
 			break;
-		sim_fault_random(w, st);
+		if (sim_fault_draw(w, &g, &f) == 0 && play(w, &f, st, record) < 0)
+			break;
 	}
-	for (int i = 0; i < w->n_nodes; i++) {
-		st->fences += (uint64_t)w->n[i].fences;
-		st->takeovers += w->n[i].core.cnt.takeovers;
+	totals(w, st);
+	return w->failed ? -1 : 0;
+}
+
+int sim_run_sched(struct sim_world *w, const struct sim_sched *s, int verbose,
+		  struct sim_stats *st)
+{
+	hg_ms shift = 0;
+
+	setup(w, &s->cfg, verbose);
+	for (size_t k = 0; k < s->n && !w->failed; k++) {
+		struct sim_fault f = s->f[k];
+		f.at += shift;
+		if (f.at < w->now)
+			f.at = w->now;
+		hg_ms end = f.arg[0];
+		if (play(w, &f, st, NULL) < 0)
+			break;
+		if (f.type == SIM_F_PROBE)
+			shift = w->now - end;
 	}
+	if (!w->failed && w->now < s->cfg.duration + shift)
+		sim_run(w, s->cfg.duration + shift);
+	totals(w, st);
 	return w->failed ? -1 : 0;
 }
