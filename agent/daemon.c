@@ -459,7 +459,18 @@ static void params_from(const struct hg_config *cfg, struct hg_params *p)
 		p->svc_window[i] = cfg->service[i].restart_window_ms;
 		p->svc_backoff[i] = cfg->service[i].restart_backoff_ms;
 		p->svc_has_ready[i] = cfg->service[i].standby_check[0] != 0;
+		p->svc_has_check[i] = cfg->service[i].check[0] != 0 ||
+				      cfg->service[i].probe_kind != HG_PROBE_NONE;
+		p->svc_timeout[i] = cfg->service[i].timeout_ms;
+		p->svc_check_timeout[i] = cfg->service[i].check_timeout_ms;
 	}
+	/* The core's deadline on a fence: every level in turn, each to its own
+	 * timeout (its off and its status read-back), plus spawning. */
+	uint64_t ft = 2000;
+	for (int l = 0; l < peer->n_levels; l++)
+		ft += 2 * (uint64_t)peer->level[l].timeout_ms + 500;
+	p->fence_timeout = ft > 600000 ? 600000 : (uint32_t)ft;
+	p->vip_timeout = 2000;
 }
 
 static int setup(struct daemon *d, const struct hg_config *cfg)

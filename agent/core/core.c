@@ -161,7 +161,7 @@ int hg_fit_at(const struct hg_core *c, hg_ms now)
 /* Eligible to take over (and advertised so): fit, and with a self-fence. */
 int hg_eligible_at(const struct hg_core *c, hg_ms now)
 {
-	return hg_fit_at(c, now) && hg_own_bmc_ok(c);
+	return hg_fit_at(c, now) && hg_own_bmc_ok(c) && hg_core_cleaned(c);
 }
 
 int hg_core_eligible(const struct hg_core *c)
@@ -199,8 +199,8 @@ static int grants(const struct hg_core *c, hg_ms now)
 {
 	if (c->role != HG_ROLE_STANDBY && c->role != HG_ROLE_STARTING)
 		return 0;
-	if (c->vip_held)
-		return 0;
+	if (c->vip_held || c->vip_gen || !hg_core_cleaned(c))
+		return 0;   /* holds, may hold, or may still run something (hole 3) */
 	/* A peer that handed over gave the cluster away on purpose: even if it
 	 * is preferred and eligible again (its link came back), it is ours to
 	 * take, not to grant back. */
@@ -285,6 +285,7 @@ static int act_fence(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		return STAY;
 	c->fence_gen++;
 	c->fence_busy = 1;
+	c->fence_deadline = now + (hg_ms)c->p.fence_timeout;
 	c->fence_retry_at = -1;
 	c->cnt.fences++;
 	a->gen = c->fence_gen;
@@ -335,11 +336,10 @@ static int act_abort(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 static int act_takeover(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
-
-	if (!a)
+	if (out->n >= HG_MAX_ACTIONS)
 		return STAY;
-	a->op = HG_VIP_ADD;
+	assert(!c->vip_held && hg_core_cleaned(c));   /* rule 1 */
+	hg_vip_request(c, HG_VIP_ADD, now, out);
 	c->cnt.takeovers++;
 	c->handover = 0;
 	c->want_until = HG_NEVER;
@@ -604,8 +604,24 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	}
 }
 
+/* Hole 5: every request the core makes has a deadline here. */
+static void deadlines(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	if (c->fence_busy && now >= c->fence_deadline) {
+		c->fence_busy = 0;
+		hg_record(out, "fence_deadline", "2",
+			  "fence generation %llu unanswered after %u ms: outcome unknown, no takeover",
+			  (unsigned long long)c->fence_gen, c->p.fence_timeout);
+		fire(c, SM_FENCE_FAIL, now, out);
+	}
+	hg_vip_deadline(c, now, out);
+	hg_svc_deadlines(c, now, out);
+}
+
 static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
+	deadlines(c, now, out);
+	hg_svc_cleanup(c, now, out);
 	observe(c, now, out);
 	for (int guard = 0; guard < 4; guard++) {
 		int ev = sm_derive(c, now);
@@ -621,13 +637,11 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 	if (c->vip_retry_at >= 0 && now >= c->vip_retry_at) {
 		int add = c->role == HG_ROLE_ACTIVE && !c->vip_held;
-		int del = c->role == HG_ROLE_RELEASING && c->vip_held && c->seq_op == -1;
+		int del = c->role == HG_ROLE_RELEASING && c->vip_held && c->seq_op == -1 &&
+			  c->stop_retry_at < 0;
 		c->vip_retry_at = -1;
-		if (add || del) {
-			struct hg_action *a = hg_emit(out, HG_ACT_VIP);
-			if (a)
-				a->op = add ? HG_VIP_ADD : HG_VIP_DEL;
-		}
+		if ((add || del) && !c->vip_gen)
+			hg_vip_request(c, add ? HG_VIP_ADD : HG_VIP_DEL, now, out);
 	}
 	if (c->garp_left && now >= c->garp_next) {
 		hg_emit(out, HG_ACT_GARP);
@@ -685,6 +699,8 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->fence_retry_at = -1;
 	c->seq_op = -1;
 	c->vip_retry_at = -1;
+	c->stop_retry_at = -1;
+	c->cleanup = 1;   /* CL_PENDING: the first step stops every service */
 	for (int i = 0; i < HG_MAX_SERVICES; i++) {
 		c->svc[i].last_failure = -1;
 		c->svc[i].last_probe = -1;
@@ -793,6 +809,11 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c)
 	if (c->vip_retry_at >= 0)
 		EARLIER(c->vip_retry_at);
 	EARLIER(hg_svc_next_wakeup(c));
+	EARLIER(hg_svc_deadline_next(c));
+	if (c->fence_busy)
+		EARLIER(c->fence_deadline);
+	if (c->vip_gen)
+		EARLIER(c->vip_deadline);
 	if (c->peer_ok_since >= 0)
 		EARLIER(c->peer_ok_since + c->p.failback_holddown);
 	if (c->p.self_fence && !c->pet_stopped)

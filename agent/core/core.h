@@ -238,7 +238,9 @@ struct hg_core {
 	int seq_idx;
 	/* start-up clean-up (hole 3): every service brought to a known stopped
 	 * state before this node grants or takes anything */
-	int cleanup;            /* enum in services.c: pending, stopping, probing, done */
+	int cleanup;            /* enum in services.c: done, pending, stopping, probing */
+	int cleanup_left;       /* probes still out */
+	uint64_t req_gen;       /* generations of service and VIP requests */
 	hg_ms stop_retry_at;    /* a failed stop is tried again then, -1 none */
 	hg_ms garp_next;
 	uint32_t garp_left;

@@ -33,6 +33,13 @@ int   hg_peer_can_take(const struct hg_core *c, hg_ms now);
 int   hg_peer_preferred(const struct hg_core *c);
 void  hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out);
 void  hg_fire_released(struct hg_core *c, hg_ms now, struct hg_actions *out);
+/* services.c: the start-up clean-up, request deadlines, VIP requests */
+int   hg_svc_stop_failed(const struct hg_core *c);   /* a service may run after its stop */
+void  hg_svc_cleanup(struct hg_core *c, hg_ms now, struct hg_actions *out);
+void  hg_svc_deadlines(struct hg_core *c, hg_ms now, struct hg_actions *out);
+hg_ms hg_svc_deadline_next(const struct hg_core *c);
+void  hg_vip_request(struct hg_core *c, int op, hg_ms now, struct hg_actions *out);
+void  hg_vip_deadline(struct hg_core *c, hg_ms now, struct hg_actions *out);
 /* services.c: a VIP add or removal answered */
 void  hg_on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
 void  hg_reply(struct hg_actions *out, int ok, const char *fmt, ...)

@@ -89,7 +89,7 @@ void hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *o
 		hg_record(out, "peer_restarted", "6", "peer started anew (incarnation %llu -> %llu)",
 			  (unsigned long long)old_inc, (unsigned long long)hb->incarnation);
 	int changed = !old_inc || hb->role != pv(c)->role ||
-		      ((hb->flags ^ pv(c)->flags) & (HG_F_GRANT | HG_F_HOLDS_VIP | HG_F_WANT));
+		      ((hb->flags ^ pv(c)->flags) & (HG_F_GRANT | HG_F_HOLDS_VIP | HG_F_WANT | HG_F_ELIGIBLE));
 	c->peer.view = *hb;
 	c->peer.last_hb = ev->now;
 	if (changed && ev->now > c->next_hb - (hg_ms)c->p.interval + 1)

@@ -17,21 +17,99 @@
 
 static const char *const op_names[] = { "start", "stop", "check", "readiness check" };
 
-static void run(struct hg_core *c, int i, int op, struct hg_actions *out)
+/* c->cleanup (hole 3): a node that starts stops every service and, where a
+ * check exists, probes that it is down, before it grants or takes anything. */
+enum { CL_DONE, CL_PENDING, CL_STOPPING, CL_PROBING };
+
+/* Slack over the shell's own timeout before the core calls a request lost. */
+#define SVC_SLACK 1000
+
+static void run(struct hg_core *c, int i, int op, hg_ms now, struct hg_actions *out)
 {
 	struct hg_action *a = hg_emit(out, HG_ACT_SVC);
+	struct hg_service *s = &c->svc[i];
+	uint64_t gen = ++c->req_gen;
 
 	if (a) {
 		a->svc = i;
 		a->op = op;
+		a->gen = gen;
 	}
 	if (op == HG_SVC_CHECK || op == HG_SVC_READY) {
-		c->svc[i].check_busy = 1;
+		s->check_busy = 1;
+		s->chk_gen = gen;
+		s->chk_deadline = now + (hg_ms)c->p.svc_check_timeout[i] + SVC_SLACK;
 		return;
 	}
-	c->svc[i].busy = 1;
-	c->svc[i].restart_at = -1;
-	c->svc[i].state = op == HG_SVC_START ? HG_SVC_STARTING : HG_SVC_STOPPING;
+	s->busy = 1;
+	s->op_gen = gen;
+	s->op_deadline = now + (hg_ms)c->p.svc_timeout[i] + SVC_SLACK;
+	s->restart_at = -1;
+	s->state = op == HG_SVC_START ? HG_SVC_STARTING : HG_SVC_STOPPING;
+}
+
+int hg_svc_stop_failed(const struct hg_core *c)
+{
+	for (int i = 0; i < c->p.n_services; i++)
+		if (c->svc[i].stop_failed)
+			return 1;
+	return 0;
+}
+#define any_stop_failed hg_svc_stop_failed
+
+int hg_core_cleaned(const struct hg_core *c)
+{
+	return c->cleanup == CL_DONE && !any_stop_failed(c);
+}
+
+static hg_ms stop_retry_delay(const struct hg_core *c)
+{
+	return c->p.fence_retry > 1000 ? (hg_ms)c->p.fence_retry : 1000;
+}
+
+static void cleanup_probe_done(struct hg_core *c, hg_ms now, struct hg_actions *out);
+
+/* The start-up clean-up's stops are done: probe what has a check. */
+static void cleanup_probe(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	c->cleanup = CL_PROBING;
+	c->cleanup_left = 0;
+	for (int i = 0; i < c->p.n_services; i++)
+		if (c->p.svc_has_check[i] && !c->svc[i].check_busy) {
+			run(c, i, HG_SVC_CHECK, now, out);
+			c->cleanup_left++;
+		}
+	if (c->cleanup_left)
+		return;
+	cleanup_probe_done(c, now, out);
+}
+
+static void cleanup_probe_done(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	c->cleanup = CL_DONE;
+	if (any_stop_failed(c)) {
+		c->stop_retry_at = now + stop_retry_delay(c);
+		hg_record(out, "cleanup_failed", "1",
+			  "a service of a previous life could not be stopped and may still run: this node neither grants nor takes over, and stops resetting its watchdog; trying again in %lld ms",
+			  (long long)stop_retry_delay(c));
+	} else {
+		hg_record(out, "cleanup_done", "1", "every service is stopped: this node may grant and take over");
+		c->next_hb = now;   /* tell the peer at once */
+	}
+}
+
+void hg_svc_cleanup(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	if (c->cleanup != CL_PENDING || c->seq_op != -1)
+		return;
+	if (!c->p.n_services) {
+		c->cleanup = CL_DONE;
+		return;
+	}
+	hg_record(out, "cleanup", "1",
+		  "starting: bringing every service to a known stopped state before granting anything (a previous life may have left them running)");
+	c->cleanup = CL_STOPPING;
+	hg_svc_stop_all(c, now, out);
 }
 
 static void seq_next(struct hg_core *c, hg_ms now, struct hg_actions *out)
@@ -40,7 +118,7 @@ static void seq_next(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 	if (c->seq_op == HG_SVC_START) {
 		if (c->seq_idx < n) {
-			run(c, c->seq_idx, HG_SVC_START, out);
+			run(c, c->seq_idx, HG_SVC_START, now, out);
 			return;
 		}
 	} else if (c->seq_op == HG_SVC_STOP) {
@@ -49,7 +127,7 @@ static void seq_next(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			 * stop (hg_svc_result), or the stop's answer would be
 			 * taken for stale and the release would never end. */
 			if (!c->svc[c->seq_idx].busy)
-				run(c, c->seq_idx, HG_SVC_STOP, out);
+				run(c, c->seq_idx, HG_SVC_STOP, now, out);
 			return;
 		}
 	} else {
@@ -57,6 +135,20 @@ static void seq_next(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	}
 	int op = c->seq_op;
 	c->seq_op = -1;
+	if (op == HG_SVC_STOP && c->cleanup == CL_STOPPING) {
+		cleanup_probe(c, now, out);
+		return;
+	}
+	if (op == HG_SVC_STOP && any_stop_failed(c)) {
+		/* Hole 4, Pacemaker's on-fail=fence for stops: the VIPs stay,
+		 * the peer is told nothing, our watchdog is no longer reset
+		 * (hg_pet); the stops are tried again meanwhile. */
+		c->stop_retry_at = now + stop_retry_delay(c);
+		hg_record(out, "release_stuck", "1",
+			  "a service could not be stopped and may still run: keeping the VIPs, not releasing to the peer, no longer resetting our watchdog (its BMC powers this node off and the peer takes over on the confirmed power-off); trying the stops again in %lld ms",
+			  (long long)stop_retry_delay(c));
+		return;
+	}
 	hg_core_seq_done(c, op, now, out);
 }
 
@@ -75,6 +167,7 @@ void hg_svc_start_all(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 void hg_svc_stop_all(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
+	c->stop_retry_at = -1;
 	for (int i = 0; i < c->p.n_services; i++)
 		c->svc[i].restart_at = -1;
 	c->seq_op = HG_SVC_STOP;
@@ -139,9 +232,21 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 	struct hg_service *s = &c->svc[i];
 
 	if (ev->op == HG_SVC_CHECK || ev->op == HG_SVC_READY) {
+		if (!s->check_busy || ev->gen != s->chk_gen)
+			return;        /* late, doubled, or past its deadline */
 		s->check_busy = 0;
 		s->last_probe = ev->now;
 		s->next_check = ev->now + c->p.svc_check_interval[i];
+		if (c->cleanup == CL_PROBING && ev->op == HG_SVC_CHECK) {
+			/* after the stop: a check that passes means it still runs */
+			s->stop_failed = ev->ok;
+			if (ev->ok)
+				hg_record(out, "service_stop_failed", "1",
+					  "service %d still answers its check after its stop", i);
+			if (--c->cleanup_left <= 0)
+				cleanup_probe_done(c, ev->now, out);
+			return;
+		}
 		if (ev->op == HG_SVC_READY) {
 			if (c->role != HG_ROLE_ACTIVE && c->role != HG_ROLE_RELEASING)
 				on_ready(c, i, ev->ok, out);
@@ -155,12 +260,12 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 			failed(c, i, HG_SVC_CHECK, ev->now, out);
 		return;
 	}
-	if (!s->busy)
-		return;        /* stale answer */
+	if (!s->busy || ev->gen != s->op_gen)
+		return;        /* stale answer: late, doubled, or past its deadline */
 	s->busy = 0;
 	if (ev->op == HG_SVC_START && c->seq_op == HG_SVC_STOP && c->seq_idx == i) {
 		/* the restart that ran when the release began: stop it now */
-		run(c, i, HG_SVC_STOP, out);
+		run(c, i, HG_SVC_STOP, ev->now, out);
 		return;
 	}
 	if (ev->op == HG_SVC_START && s->state == HG_SVC_STARTING) {
@@ -178,9 +283,10 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 		}
 	} else if (ev->op == HG_SVC_STOP && s->state == HG_SVC_STOPPING) {
 		s->state = s->gave_up ? HG_SVC_FAILED : HG_SVC_STOPPED;
+		s->stop_failed = !ev->ok;
 		if (!ev->ok)
-			hg_record(out, "service_stop_failed", "5",
-				  "stop of service %d failed; going on with the release", i);
+			hg_record(out, "service_stop_failed", "1",
+				  "stop of service %d failed (or timed out): it may still run", i);
 		if (c->seq_op == HG_SVC_STOP && c->seq_idx == i) {
 			c->seq_idx--;
 			seq_next(c, ev->now, out);
@@ -200,13 +306,67 @@ void hg_svc_tick(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		if (s->busy || s->check_busy)
 			continue;
 		if (active && s->restart_at >= 0 && now >= s->restart_at) {
-			run(c, i, HG_SVC_START, out);
+			run(c, i, HG_SVC_START, now, out);
 		} else if (active && s->state == HG_SVC_RUNNING && now >= s->next_check) {
-			run(c, i, HG_SVC_CHECK, out);
-		} else if (!active && c->p.svc_has_ready[i] && now >= s->next_check) {
-			run(c, i, HG_SVC_READY, out);
+			run(c, i, HG_SVC_CHECK, now, out);
+		} else if (!active && c->cleanup == CL_DONE && c->p.svc_has_ready[i] &&
+			   now >= s->next_check) {
+			run(c, i, HG_SVC_READY, now, out);
 		}
 	}
+}
+
+/* Hole 5: no answer is waited on for ever. A request past its deadline is
+ * answered here as failed (a stop that may not have happened, a start that
+ * did not, a check that did not pass); its late answer is then stale. */
+void hg_svc_deadlines(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	for (int i = 0; i < c->p.n_services; i++) {
+		struct hg_service *s = &c->svc[i];
+		struct hg_event ev = { .type = HG_EV_SVC, .now = now, .svc = i, .ok = 0 };
+
+		if (s->busy && now >= s->op_deadline) {
+			ev.op = s->state == HG_SVC_STARTING ? HG_SVC_START : HG_SVC_STOP;
+			ev.gen = s->op_gen;
+			hg_record(out, "service_deadline", "", "service %d: no answer to its %s in time: taken as failed",
+				  i, op_names[ev.op]);
+			hg_svc_result(c, &ev, out);
+		}
+		if (s->check_busy && now >= s->chk_deadline) {
+			ev.op = c->role == HG_ROLE_ACTIVE || c->cleanup == CL_PROBING ? HG_SVC_CHECK : HG_SVC_READY;
+			ev.gen = s->chk_gen;
+			/* after a stop, a probe that does not answer proves nothing */
+			ev.ok = c->cleanup == CL_PROBING;
+			hg_record(out, "service_deadline", "", "service %d: no answer to its check in time: taken as failed", i);
+			hg_svc_result(c, &ev, out);
+		}
+	}
+	if (c->stop_retry_at >= 0 && now >= c->stop_retry_at && c->seq_op == -1) {
+		c->stop_retry_at = -1;
+		if (c->role == HG_ROLE_RELEASING) {
+			hg_record(out, "stop_retry", "1", "trying the stops of the release again");
+			hg_svc_stop_all(c, now, out);
+		} else if (any_stop_failed(c)) {
+			c->cleanup = CL_PENDING;
+			hg_svc_cleanup(c, now, out);
+		}
+	}
+}
+
+hg_ms hg_svc_deadline_next(const struct hg_core *c)
+{
+	hg_ms t = INT64_MAX;
+
+	for (int i = 0; i < c->p.n_services; i++) {
+		const struct hg_service *s = &c->svc[i];
+		if (s->busy && s->op_deadline < t)
+			t = s->op_deadline;
+		if (s->check_busy && s->chk_deadline < t)
+			t = s->chk_deadline;
+	}
+	if (c->stop_retry_at >= 0 && c->stop_retry_at < t)
+		t = c->stop_retry_at;
+	return t;
 }
 
 int hg_svc_all_running(const struct hg_core *c)
@@ -246,8 +406,40 @@ hg_ms hg_svc_next_wakeup(const struct hg_core *c)
 
 /* The VIPs around the sequences: services start once the VIPs are up, and
  * the release ends once they are removed. */
+void hg_vip_request(struct hg_core *c, int op, hg_ms now, struct hg_actions *out)
+{
+	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
+
+	c->vip_gen = ++c->req_gen;
+	c->vip_op = op;
+	c->vip_deadline = now + (hg_ms)c->p.vip_timeout;
+	if (a) {
+		a->op = op;
+		a->gen = c->vip_gen;
+	}
+}
+
+/* Hole 5: a VIP change unanswered past its deadline failed (the add is
+ * tried again, the removal too: the VIPs count as held until one succeeds). */
+void hg_vip_deadline(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	if (!c->vip_gen || now < c->vip_deadline)
+		return;
+	struct hg_event ev = { .type = HG_EV_VIP, .now = now, .op = c->vip_op, .ok = 0,
+			       .gen = c->vip_gen };
+	hg_record(out, "vip_deadline", "", "no answer to the VIP %s in time: taken as failed",
+		  c->vip_op == HG_VIP_ADD ? "add" : "removal");
+	hg_on_vip(c, &ev, out);
+}
+
 void hg_on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
 {
+	if (!c->vip_gen || ev->gen != c->vip_gen || ev->op != c->vip_op) {
+		hg_record(out, "vip_stale", "", "ignoring a late or doubled VIP answer (generation %llu)",
+			  (unsigned long long)ev->gen);
+		return;
+	}
+	c->vip_gen = 0;
 	if (ev->op == HG_VIP_ADD) {
 		if (!ev->ok) {
 			hg_record(out, "vip_failed", "", "adding the VIPs failed; retrying in %u ms",
@@ -293,9 +485,7 @@ void hg_core_seq_done(struct hg_core *c, int op, hg_ms now, struct hg_actions *o
 		hg_record(out, "services_started", "", "all %d services running", c->p.n_services);
 		return;
 	}
-	struct hg_action *a = hg_emit(out, HG_ACT_VIP);
-	if (a)
-		a->op = HG_VIP_DEL;
+	hg_vip_request(c, HG_VIP_DEL, now, out);
 }
 
 const char *hg_svc_state_name(enum hg_svc_state s)

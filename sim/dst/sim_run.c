@@ -81,6 +81,8 @@ static void setup(struct sim_world *w, const struct sim_config *c, int verbose)
 	for (int i = 0; i < w->n_nodes; i++) {
 		w->n[i].wdt_ms = c->wdt_ms[i];
 		w->n[i].params.wdt_timeout = c->wdt_ms[i];
+		/* as the daemon derives it: the levels' timeouts, and some */
+		w->n[i].params.fence_timeout = c->fence_timeout_ms + 2000;
 	}
 	sim_trace(w, -1, "seed %llu: %d LANs, %d services, interval %u, deadtime %u, wait_for_peer %u, "
 		  "fence_delay %u, fence_retry %u, prio %u/%u, failback %s, gateway %d, fence %u ms, "

@@ -234,6 +234,7 @@ void pair_init(struct pair *pr, int n_lans, int n_services)
 		p->garp_count = 3;
 		p->garp_interval = 50;
 		p->garp_refresh = 5000;
+		p->fence_timeout = 5000;   /* the daemon: every level's timeout, and some */
 		for (int s = 0; s < n_services; s++) {
 			p->svc_check_interval[s] = 1000;
 			p->svc_restarts[s] = 2;
