@@ -59,3 +59,18 @@ void hg_on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 	hg_reply(out, 0, "unknown command");
 }
 
+
+int hg_core_quiescent(const struct hg_core *c)
+{
+	if (c->vip_held || c->seq_op != -1)
+		return 0;
+	if (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING || c->role == HG_ROLE_TAKING)
+		return 0;
+	for (int i = 0; i < c->p.n_services; i++) {
+		const struct hg_service *s = &c->svc[i];
+		if (s->busy || s->state == HG_SVC_RUNNING || s->state == HG_SVC_STARTING ||
+		    s->state == HG_SVC_STOPPING)
+			return 0;
+	}
+	return 1;
+}
