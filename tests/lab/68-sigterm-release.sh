@@ -6,6 +6,15 @@
 # watchdog on the way out (docs/decisions.md, "Stopping the agent").
 . "$(dirname "$0")/lib.sh"
 SLOW=12
+# On a failure, what both agents said since the signal.
+fail() {
+	echo "FAIL: $*"
+	for n in a b; do
+		echo "--- $n"
+		grep -v '"event":"transition"' "$RUN/$n/agent.log" 2>/dev/null | tail -n 25
+	done
+	exit 1
+}
 # The stop must not be killed at the lab's usual 3 s service timeout.
 export HG_LAB_SVC_TIMEOUT_MS=30000
 lab_up
@@ -55,7 +64,9 @@ wait_for "b becomes active" 10 is b .role active
 t2=$(date +%s%3N)
 wait_for "the client is served by b" 10 client_gets b
 gap=$(probe_stop)
-echo "measure: SIGTERM to a's exit $((t1 - t0)) ms (service stop ${SLOW} s); to b active $((t2 - t0)) ms; client outage $gap ms"
+m="measure: SIGTERM to a's exit $((t1 - t0)) ms (service stop ${SLOW} s); to b active $((t2 - t0)) ms; client outage $gap ms"
+echo "$m"
+echo "$(date -Is) $m" >>"$ROOT/build/lab-measures.log"   # tests/run keeps no output of a pass
 check "a exited after the ${SLOW} s stop, not before" [ $((t1 - t0)) -ge $((SLOW * 1000)) ]
 check "the demo service does not run on a" bash -c "! [ -e $RUN/a/svc-demo.pid ]"
 check "the VIP is not on a" bash -c "! ip -n hg-a -br addr show | grep -q ' $VIP/'"
