@@ -319,14 +319,8 @@ static void read_signals(struct daemon *d)
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGCHLD) {
 			jobs_reap(&d->jobs);
-		} else if ((si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) && !d->quit) {
-			log_info("signal %u: shutting down", si.ssi_signo);
-			d->quit = 1;
-			d->quit_by = d->now + 10000;
-			if (d->core.role == HG_ROLE_ACTIVE) {
-				struct hg_event ev = { .type = HG_EV_CMD, .cmd = HG_CMD_STANDBY };
-				daemon_push(d, &ev);   /* hand over if the peer can take over */
-			}
+		} else if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT) {
+			daemon_stop_signal(d, si.ssi_signo);
 		}
 	}
 }
@@ -604,12 +598,13 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 		push_simple(d, HG_EV_TICK, 0, 0);
 		drain(d);
 
-		if (d->quit && ((d->core.role != HG_ROLE_ACTIVE && d->core.role != HG_ROLE_RELEASING) ||
-				d->now >= d->quit_by))
+		if (daemon_stop_due(d))
 			break;
 	}
-	log_info("stopped as %s", hg_role_name(d->core.role));
-	daemon_bmc_stop(d);
+	int clean = daemon_stop_clean(d);
+	log_info("stopped as %s%s", hg_role_name(d->core.role),
+		 clean ? "" : ", NOT quiescent: services or VIPs may be left here");
+	daemon_bmc_stop(d, clean);
 	jobs_kill_all(&d->jobs);
 	ctl_close(&d->ctl);
 	hbnet_close(&d->net);

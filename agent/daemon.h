@@ -55,8 +55,12 @@ struct daemon {
 	int cmd_client;                 /* control client awaiting a reply, -1 none */
 	struct hg_event evq[128];
 	unsigned eq_head, eq_tail;
-	int quit;                       /* 1: shutting down */
-	int64_t quit_by;
+	int quit;                       /* 1: a stop was requested (daemon_stop.c) */
+	int quit_forced;                /* a second signal: exit now */
+	int64_t quit_at;                /* the first signal */
+	int64_t quit_log_at;            /* next "waiting for" line */
+	int64_t quiet_at;               /* quiescent since, -1 not */
+	int64_t quit_active_since;      /* role_since of the role the request was sent in */
 };
 
 /* Reads the key file, refusing one that group or others can read.
@@ -80,9 +84,19 @@ void daemon_bmc_tick(struct daemon *d);            /* periodic readings */
 void daemon_bmc_poll(struct daemon *d, int who);   /* a reading now */
 void daemon_bmc_pet(struct daemon *d);
 void daemon_bmc_read(struct daemon *d, int i);     /* after POLLIN on bmc[i].fd */
-void daemon_bmc_stop(struct daemon *d);
+/* Ends the workers; disarm != 0 stops our watchdog first (a clean stop),
+ * else it stays armed and the BMC powers this node off (rule 5). */
+void daemon_bmc_stop(struct daemon *d, int disarm);
 int  daemon_fence_native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg);
 int  daemon_bmc_json(const struct daemon *d, char *buf, size_t len);
+
+/* daemon_stop.c: SIGTERM/SIGINT. The first asks the core to shut down; a
+ * second, STOP_REPEAT_MS or more later, forces the exit. daemon_stop_due:
+ * called after every loop turn, 1 when the loop must end. daemon_stop_clean:
+ * 1 when the exit leaves nothing of the cluster here (disarm the watchdog). */
+void daemon_stop_signal(struct daemon *d, unsigned signo);
+int  daemon_stop_due(struct daemon *d);
+int  daemon_stop_clean(const struct daemon *d);
 
 /* Renders `status` (json != 0: one JSON object) into buf. */
 void daemon_status(const struct daemon *d, int json, char *buf, size_t len);

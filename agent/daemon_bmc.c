@@ -137,15 +137,23 @@ void daemon_bmc_read(struct daemon *d, int i)
 	}
 }
 
-void daemon_bmc_stop(struct daemon *d)
+void daemon_bmc_stop(struct daemon *d, int disarm)
 {
-	/* A clean exit disarms the self-fence: this node is not hung. */
-	if (d->bmc[0].fd >= 0 && d->core.p.self_fence) {
+	/* A clean exit (nothing of the cluster left here) disarms the
+	 * self-fence: this node is not hung. Any other exit leaves it armed:
+	 * the BMC powers the node off and the peer takes over on the confirmed
+	 * power-off (rule 5; docs/decisions.md, "Stopping the agent"). */
+	if (d->bmc[0].fd >= 0 && d->core.p.self_fence && !disarm) {
+		log_warnx("self-fence: leaving our BMC watchdog armed: it powers this node off within %u ms",
+			  d->cfg->watchdog_timeout_ms);
+	} else if (d->bmc[0].fd >= 0 && d->core.p.self_fence) {
 		bmcw_send(&d->bmc[0], BMCW_DISARM, 0, 0);
 		int rc = bmcw_wait(&d->bmc[0], BMCW_DISARM, 3000);
 		if (rc < 0)
 			log_warnx("could not stop our BMC watchdog: %s (it will power this node off)",
 				  strerror(-rc));
+		else
+			log_info("self-fence: our BMC watchdog stopped");
 	}
 	for (int i = 0; i < 2; i++)
 		bmcw_stop(&d->bmc[i]);

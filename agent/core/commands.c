@@ -1,7 +1,8 @@
 /*
- * commands.c - the operator's commands (switchover, standby, unstandby):
- * each either changes what the core will do, through the role table, or is
- * refused with the reason and changes nothing (docs/decisions.md).
+ * commands.c - the operator's commands (switchover, standby, unstandby,
+ * shutdown): each either changes what the core will do, through the role
+ * table, or is refused with the reason and changes nothing
+ * (docs/decisions.md). Shutdown is never refused.
  */
 #include "agent/core/internal.h"
 
@@ -55,7 +56,42 @@ void hg_on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 		hg_reply(out, 1, "this node is eligible again");
 		hg_record(out, "admin_unstandby", "", "operator made this node eligible again");
 		return;
+	case HG_CMD_SHUTDOWN:
+		/* The agent is being stopped (docs/decisions.md, "Stopping the
+		 * agent"). Unlike standby, an active node releases even when the
+		 * peer cannot take over: once the agent is gone nothing would
+		 * stop the services, and an agent that exits holding them leaves
+		 * the peer to fence a node that only wanted to stop. The
+		 * handover flag tells the peer to take over if it can. */
+		c->admin_standby = 1;
+		if (c->role == HG_ROLE_ACTIVE) {
+			hg_record(out, "shutdown", "", "stop requested while active: stopping the services in reverse order, removing the VIPs, telling the peer (which %s take over now)",
+				  can ? "can" : "cannot");
+			hg_reply(out, 1, "stopping: releasing the services and the VIPs");
+			hg_fire_handover(c, now, out);
+			return;
+		}
+		hg_record(out, "shutdown", "", "stop requested as %s: in standby, this node will not take over",
+			  hg_role_name(c->role));
+		hg_reply(out, 1, c->role == HG_ROLE_RELEASING ? "stopping: the release under way finishes first"
+				 : "stopping: this node will not take over");
+		return;
 	}
 	hg_reply(out, 0, "unknown command");
 }
 
+
+int hg_core_quiescent(const struct hg_core *c)
+{
+	if (c->vip_held || c->seq_op != -1)
+		return 0;
+	if (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING || c->role == HG_ROLE_TAKING)
+		return 0;
+	for (int i = 0; i < c->p.n_services; i++) {
+		const struct hg_service *s = &c->svc[i];
+		if (s->busy || s->state == HG_SVC_RUNNING || s->state == HG_SVC_STARTING ||
+		    s->state == HG_SVC_STOPPING)
+			return 0;
+	}
+	return 1;
+}

@@ -92,7 +92,9 @@ enum hg_fence_outcome { HG_FENCE_CONFIRMED, HG_FENCE_FAILED, HG_FENCE_UNKNOWN };
 /* READY: the standby's check that the service could start here (issue 6). */
 enum hg_svc_op { HG_SVC_START, HG_SVC_STOP, HG_SVC_CHECK, HG_SVC_READY };
 enum hg_vip_op { HG_VIP_ADD, HG_VIP_DEL };
-enum hg_cmd { HG_CMD_SWITCHOVER, HG_CMD_STANDBY, HG_CMD_UNSTANDBY };
+/* SHUTDOWN: the agent is asked to stop (SIGTERM). An active node releases
+ * whether or not the peer can take over; any node becomes admin standby. */
+enum hg_cmd { HG_CMD_SWITCHOVER, HG_CMD_STANDBY, HG_CMD_UNSTANDBY, HG_CMD_SHUTDOWN };
 
 struct hg_event {
 	enum hg_ev_type type;
@@ -263,5 +265,9 @@ int hg_core_cleaned(const struct hg_core *c);
 int hg_core_path_up(const struct hg_core *c, int path, hg_ms now);
 int hg_core_peer_fresh(const struct hg_core *c, hg_ms now);
 const char *hg_svc_state_name(enum hg_svc_state s);
+/* Nothing of the cluster is here: no VIP, no start/stop sequence, no
+ * service that may be running, and the role is not active, releasing or
+ * taking. The daemon exits on a stop request only then (commands.c). */
+int hg_core_quiescent(const struct hg_core *c);
 
 #endif

@@ -99,6 +99,14 @@ inject_service_break() {	# NAME NODE
 	inject_done service-break "$2" --argjson extra "{\"service\":\"$1\"}"
 }
 
+inject_service_slow_stop() {	# NAME NODE [SECONDS]
+	local secs=${3:-12}
+	need_service "$1"
+	[[ $secs =~ ^[0-9]+$ ]] || die "SECONDS must be a whole number, got '$secs'"
+	echo "$secs" >"$LAB_RUN/$2/slow-stop-$1"
+	inject_done service-slow-stop "$2" --argjson extra "{\"service\":\"$1\",\"seconds\":$secs}"
+}
+
 inject_bmc_down() {	# NODE
 	local p
 	p=$(bmc_pid "$1") || die "the BMC of node $1 does not run"
@@ -129,7 +137,7 @@ inject_heal() {
 		for lan in "${LANS[@]}"; do   # cables cut by link-cut
 			ip -n hg-sw link set "$node-${LAN_SHORT[$lan]}" up 2>/dev/null || true
 		done
-		rm -f "$LAB_RUN/$node"/broken-*
+		rm -f "$LAB_RUN/$node"/broken-* "$LAB_RUN/$node"/slow-stop-*
 		bmc_heal "$node"
 		pids=$(ns_pids "hg-$node")
 		# shellcheck disable=SC2086
@@ -180,6 +188,11 @@ cmd_inject() {
 		[ $# -eq 2 ] || usage
 		need_node "$2"
 		"inject_${fault//-/_}" "$1" "$2"
+		;;
+	service-slow-stop)
+		[ $# -eq 2 ] || [ $# -eq 3 ] || usage
+		need_node "$2"
+		inject_service_slow_stop "$@"
 		;;
 	sensor)
 		[ $# -eq 3 ] || usage

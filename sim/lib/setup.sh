@@ -123,8 +123,10 @@ int_max() { if [ "$1" -ge "$2" ]; then echo "$1"; else echo "$2"; fi; }
 # the lab's other timers stretched only where the configuration's timing
 # rules require it (at 100 ms they are the values docs/lab.md shows).
 write_agent_conf() {
-	local self=$1 iv=$2 n lan dead
+	local self=$1 iv=$2 n lan dead svc_timeout=${HG_LAB_SVC_TIMEOUT_MS:-3000}
 	dead=$((3 * iv))
+	[[ $svc_timeout =~ ^[1-9][0-9]*$ ]] ||
+		die "HG_LAB_SVC_TIMEOUT_MS must be a number of ms, got '$svc_timeout'"
 	{
 		cat <<-EOF
 			[cluster]
@@ -184,7 +186,7 @@ write_agent_conf() {
 			stop = $HG_ROOT/sim/svc stop demo
 			check = $HG_ROOT/sim/svc check demo
 			standby_check = $HG_ROOT/sim/svc ready demo
-			timeout_ms = 3000
+			timeout_ms = $svc_timeout
 			check_interval_ms = 200
 			check_timeout_ms = 1500
 			restarts = 2
