@@ -158,6 +158,13 @@ int hg_fit_at(const struct hg_core *c, hg_ms now)
 	       c->host_ok && hg_sensors_ok(c);
 }
 
+/* Healthy apart from the operator's standby: the self-fence's question
+ * (an operator's stop must not power the node off halfway, issue 10 hole 11). */
+int hg_healthy_at(const struct hg_core *c, hg_ms now)
+{
+	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && c->host_ok && hg_sensors_ok(c);
+}
+
 /* Eligible to take over (and advertised so): fit, and with a self-fence. */
 int hg_eligible_at(const struct hg_core *c, hg_ms now)
 {

@@ -141,7 +141,7 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	/* Hole 4 (and 3): a service that could not be stopped may still run:
 	 * the BMC must power us off so that the peer can take over on proof. */
 	int stop = lost_handover || hg_svc_stop_failed(c) ||
-		   (!hg_fit_at(c, now) && c->peer_lost &&
+		   (!hg_healthy_at(c, now) && c->peer_lost &&
 		    (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING ||
 		     pv(c)->role != HG_ROLE_ACTIVE));
 

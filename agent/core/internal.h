@@ -50,6 +50,7 @@ int   hg_own_bmc_ok(const struct hg_core *c);
 int   hg_sensors_ok(const struct hg_core *c);
 /* core.c: fit to stay active (eligible without the own-BMC condition). */
 int   hg_fit_at(const struct hg_core *c, hg_ms now);
+int   hg_healthy_at(const struct hg_core *c, hg_ms now);   /* fit but for admin standby */
 int   hg_accusation(const struct hg_core *c, hg_ms now);   /* 1: fence now */
 int   hg_bmc_says_alive(const struct hg_core *c, hg_ms now);
 void  hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out);

@@ -55,9 +55,14 @@ static void step(struct hg_event *ev)
 
 static void tick(void) { struct hg_event ev = { .type = HG_EV_TICK }; step(&ev); }
 
+/* An answer to the request in flight (its generation, as a shell echoes it). */
 static void answer(enum hg_ev_type type, int svc, int op, int ok)
 {
 	struct hg_event ev = { .type = type, .svc = svc, .op = op, .ok = ok };
+	if (type == HG_EV_VIP)
+		ev.gen = C.vip_gen;
+	else if (type == HG_EV_SVC)
+		ev.gen = op == HG_SVC_START || op == HG_SVC_STOP ? C.svc[svc].op_gen : C.svc[svc].chk_gen;
 	step(&ev);
 }
 
@@ -73,7 +78,7 @@ static void peer_hb(int role, int flags)
 	struct hg_event ev = { .type = HG_EV_HB };
 	ev.hb = (struct hg_hb){ .from = 2, .to = 1, .incarnation = 77, .seq = ++peer_seq,
 				.role = (uint8_t)role, .flags = (uint8_t)flags,
-				.ack_incarnation = C.incarnation, .ack_seq = C.seq };
+				.ack_incarnation = C.incarnation };
 	step(&ev);
 }
 
@@ -122,6 +127,8 @@ static void become_active(int start_upto)
 	peer_seq = 0;
 	hg_core_init(&C, &p, 5, T);
 	answer(HG_EV_LINK, 0, 0, 1);
+	for (int i = NSVC - 1; i >= 0; i--)   /* the start-up clean-up's stops */
+		answer(HG_EV_SVC, i, HG_SVC_STOP, 1);
 	for (T = 10; T < 5000 && !gen; T += 10) {
 		tick();
 		int k = find(HG_ACT_FENCE, -1, -1);
@@ -275,6 +282,8 @@ static void test_shutdown_standby(void)
 	peer_seq = 0;
 	hg_core_init(&C, &p, 5, T);
 	answer(HG_EV_LINK, 0, 0, 1);
+	for (int i = NSVC - 1; i >= 0; i--)   /* the start-up clean-up's stops */
+		answer(HG_EV_SVC, i, HG_SVC_STOP, 1);
 	for (T = 10; T < 500; T += 50)
 		peer_hb(HG_ROLE_ACTIVE, HG_F_HOLDS_VIP | HG_F_ELIGIBLE);
 	CHECK_EQ(C.role, HG_ROLE_STANDBY);
