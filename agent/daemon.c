@@ -4,6 +4,7 @@
 #include "agent/daemon.h"
 #include "agent/log.h"
 #include "agent/probe.h"
+#include "agent/state.h"
 #include "netif/nif.h"
 
 #include <errno.h>
@@ -397,37 +398,6 @@ int daemon_read_key(const char *path, uint8_t *key, size_t cap, size_t *len,
 	return 0;
 }
 
-/* Grows across restarts: the persisted value plus one, or the wall clock's
- * seconds if larger (a wiped state dir still moves forward). */
-static uint64_t next_incarnation(const char *dir)
-{
-	char path[300], tmp[310], buf[32] = "";
-	uint64_t inc = 0;
-	int fd;
-
-	mkdir(dir, 0700);
-	snprintf(path, sizeof(path), "%s/incarnation", dir);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			inc = strtoull(buf, NULL, 10);
-		}
-	}
-	inc++;
-	if ((uint64_t)time(NULL) > inc)
-		inc = (uint64_t)time(NULL);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
-		int n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)inc);
-		if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
-			rename(tmp, path);
-		close(fd);
-	}
-	return inc;
-}
-
 static void params_from(const struct hg_config *cfg, struct hg_params *p)
 {
 	const struct hg_cfg_node *me = &cfg->node[cfg->self], *peer = &cfg->node[cfg->peer];
@@ -509,7 +479,11 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 
 	params_from(cfg, &p);
 	daemon_bmc_setup(d, &p);
-	uint64_t inc = next_incarnation(cfg->state_dir);
+	uint64_t inc;
+	char err[400];
+	if ((rc = state_next_incarnation(cfg->state_dir, (uint64_t)time(NULL), &inc,
+					 err, sizeof(err))) < 0)
+		fatalx("%s", err);
 	hg_core_init(&d->core, &p, inc, d->now);
 	log_info("starting: node %s (id %u), peer %s, incarnation %llu, %d LANs, interval %u ms, deadtime %u ms",
 		 cfg->node[cfg->self].name, p.self_id, peer->name, (unsigned long long)inc,

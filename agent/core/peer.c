@@ -35,6 +35,11 @@ enum hg_replay hg_replay_check(struct hg_peer *pr, uint64_t inc, uint64_t seq)
 	return HG_REPLAY_OLD;
 }
 
+void hg_core_set_peer_floor(struct hg_core *c, uint64_t incarnation)
+{
+	c->peer.min_incarnation = incarnation;
+}
+
 int hg_path_alive(const struct hg_peer *pr, int path, hg_ms now, uint32_t deadtime)
 {
 	return now - pr->path_last[path] < (hg_ms)deadtime;
