@@ -398,6 +398,21 @@ int daemon_read_key(const char *path, uint8_t *key, size_t cap, size_t *len,
 	return 0;
 }
 
+/* The peer's incarnation is persisted when it changes (once per life of
+ * the peer, not per packet), so a restart of ours keeps it as the floor. */
+static void save_peer_incarnation(struct daemon *d)
+{
+	uint64_t inc = d->core.peer.incarnation;
+	char err[600];
+
+	if (inc <= d->peer_inc_saved)
+		return;
+	d->peer_inc_saved = inc;   /* tried once per value: no log flood */
+	if (state_write(d->cfg->state_dir, STATE_PEER_INCARNATION, inc, err, sizeof(err)) < 0)
+		log_warnx("the peer's incarnation %llu is not persisted (a restart of ours would "
+			  "accept its older packets): %s", (unsigned long long)inc, err);
+}
+
 static void params_from(const struct hg_config *cfg, struct hg_params *p)
 {
 	const struct hg_cfg_node *me = &cfg->node[cfg->self], *peer = &cfg->node[cfg->peer];
@@ -479,12 +494,20 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 
 	params_from(cfg, &p);
 	daemon_bmc_setup(d, &p);
-	uint64_t inc;
-	char err[400];
+	/* Incarnations (docs/protocol.md): ours persisted before it is used,
+	 * or no start at all; the peer's newest from a previous life is the
+	 * floor below which its packets are replays. */
+	uint64_t inc, floor = 0;
+	char err[600];
 	if ((rc = state_next_incarnation(cfg->state_dir, (uint64_t)time(NULL), &inc,
 					 err, sizeof(err))) < 0)
-		fatalx("%s", err);
+		fatalx("refusing to start: the incarnation cannot be persisted: %s", err);
+	if ((rc = state_read(cfg->state_dir, STATE_PEER_INCARNATION, &floor, err, sizeof(err))) < 0 &&
+	    rc != -ENOENT)
+		fatalx("refusing to start: %s", err);
 	hg_core_init(&d->core, &p, inc, d->now);
+	hg_core_set_peer_floor(&d->core, floor);
+	d->peer_inc_saved = floor;
 	log_info("starting: node %s (id %u), peer %s, incarnation %llu, %d LANs, interval %u ms, deadtime %u ms",
 		 cfg->node[cfg->self].name, p.self_id, peer->name, (unsigned long long)inc,
 		 p.n_lans, p.interval, p.deadtime);
@@ -565,6 +588,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 		}
 		push_simple(d, HG_EV_TICK, 0, 0);
 		drain(d);
+		save_peer_incarnation(d);
 
 		if (d->quit && ((d->core.role != HG_ROLE_ACTIVE && d->core.role != HG_ROLE_RELEASING) ||
 				d->now >= d->quit_by))

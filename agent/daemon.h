@@ -52,6 +52,7 @@ struct daemon {
 	int wdt_failing;
 	int64_t last_pet;               /* last watchdog reset sent */
 	int watch_busy;
+	uint64_t peer_inc_saved;        /* the peer's incarnation in state_dir */
 	int cmd_client;                 /* control client awaiting a reply, -1 none */
 	struct hg_event evq[128];
 	unsigned eq_head, eq_tail;

@@ -33,7 +33,10 @@ static void init(uint64_t floor)
 	hg_core_set_peer_floor(&C, floor);
 }
 
-static void hb(uint64_t inc, uint64_t seq, hg_ms now)
+static void hb_ack(uint64_t inc, uint64_t seq, uint64_t ack, hg_ms now);
+static void hb(uint64_t inc, uint64_t seq, hg_ms now) { hb_ack(inc, seq, 0, now); }
+
+static void hb_ack(uint64_t inc, uint64_t seq, uint64_t ack, hg_ms now)
 {
 	struct hg_event ev;
 
@@ -45,6 +48,7 @@ static void hb(uint64_t inc, uint64_t seq, hg_ms now)
 	ev.hb.to = 2;
 	ev.hb.incarnation = inc;
 	ev.hb.seq = seq;
+	ev.hb.ack_incarnation = ack;
 	ev.hb.role = HG_ROLE_ACTIVE;
 	out.n = 0;
 	hg_core_step(&C, &ev, &out);
@@ -77,9 +81,31 @@ static void test_core(void)
 	CHECK(C.peer.path_last[0] == 1020);
 }
 
+/* A peer that kept running while we restarted: its packets of the floor's
+ * incarnation count from the first that acknowledges our current life (50);
+ * captured ones (acknowledging our previous life, 49) never do. */
+static void test_peer_kept_running(void)
+{
+	init(7);
+	hb_ack(7, 900, 49, 1010);
+	CHECK_EQ(C.cnt.rx_replay, 1);
+	CHECK_EQ(C.peer.incarnation, 0);
+	hb_ack(7, 1000, 50, 1020);
+	CHECK_EQ(C.cnt.rx_ok, 1);
+	CHECK_EQ(C.peer.incarnation, 7);
+	hb_ack(7, 1001, 50, 1030);
+	CHECK_EQ(C.cnt.rx_ok, 2);
+	hb_ack(7, 800, 49, 1040);      /* captured earlier: below the window */
+	CHECK_EQ(C.cnt.rx_replay, 2);
+	CHECK_EQ(C.cnt.rx_ok, 2);
+	hb_ack(6, 5000, 50, 1050);     /* an older life stays a replay */
+	CHECK_EQ(C.cnt.rx_replay, 3);
+}
+
 int main(void)
 {
 	test_window();
 	test_core();
+	test_peer_kept_running();
 	return check_report();
 }
