@@ -27,15 +27,34 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int from_network(enum hg_ev_type t)
+{
+	return t == HG_EV_HB || t == HG_EV_HB_REJECT || t == HG_EV_ICMP || t == HG_EV_GATEWAY;
+}
+
 void daemon_push(struct daemon *d, const struct hg_event *ev)
 {
-	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
-
-	if (d->eq_tail - d->eq_head >= cap) {
-		log_warnx("event queue full: dropping an event of type %d", ev->type);
+	if (from_network(ev->type)) {
+		/* Bounded per turn (DAEMON_BUDGET): cannot fill; if it ever did,
+		 * losing a heartbeat is what a lossy LAN does anyway. */
+		if (d->nq_tail - d->nq_head >= DAEMON_NETQ) {
+			unsigned long long sup = 0;
+			d->netq_drops++;
+			if (log_rl_ok(&d->drop_rl, d->now, 1, 10000, &sup))
+				log_warnx("network event queue full: dropping a network event of type %d "
+					  "(%llu more since the last line)", ev->type, sup);
+			return;
+		}
+		d->netq[d->nq_tail++ % DAEMON_NETQ] = *ev;
 		return;
 	}
-	d->evq[d->eq_tail++ % cap] = *ev;
+	/* Answers to the core's requests are never dropped: the queue is
+	 * larger than what can be outstanding (daemon.h), so a full one is a
+	 * broken invariant, not load. */
+	if (d->lq_tail - d->lq_head >= DAEMON_LOCQ)
+		fatalx("event queue for answers full (%u events): a bug; exiting so that the "
+		       "watchdog and the peer take over", DAEMON_LOCQ);
+	d->locq[d->lq_tail++ % DAEMON_LOCQ] = *ev;
 }
 
 static void push_simple(struct daemon *d, enum hg_ev_type t, int lan, int ok)
@@ -221,51 +240,92 @@ static void step(struct daemon *d, struct hg_event *ev)
 	execute(d, &out);
 }
 
+/* Network input first, as it arrived before this turn's answers were read;
+ * steps may queue more local events (a VIP result), drained too. */
 static void drain(struct daemon *d)
 {
-	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
-
-	while (d->eq_head != d->eq_tail) {
-		struct hg_event ev = d->evq[d->eq_head++ % cap];
+	while (d->nq_head != d->nq_tail || d->lq_head != d->lq_tail) {
+		struct hg_event ev;
+		if (d->nq_head != d->nq_tail)
+			ev = d->netq[d->nq_head++ % DAEMON_NETQ];
+		else
+			ev = d->locq[d->lq_head++ % DAEMON_LOCQ];
 		step(d, &ev);
 	}
 }
 
 /* ---- inputs -------------------------------------------------------------- */
 
+/* Rejects are counted here, not queued (they change nothing in the core),
+ * and reported at most once per 10 s per LAN. */
+static void reject(struct daemon *d, int lan, enum hg_reject why)
+{
+	d->rej[why]++;
+	d->rej_lan[lan]++;
+}
+
+static void report_rejects(struct daemon *d, int lan, uint64_t before)
+{
+	unsigned long long sup;
+
+	if (d->rej_lan[lan] == before || !log_rl_ok(&d->rej_rl[lan], d->now, 1, 10000, &sup))
+		return;
+	log_warnx("LAN %s: %llu datagrams rejected on the heartbeat port so far (unknown source "
+		  "%llu, bad HMAC %llu, malformed %llu in all); one line per 10 s",
+		  d->cfg->lan[lan].name, (unsigned long long)d->rej_lan[lan],
+		  (unsigned long long)d->rej[HG_REJ_UNKNOWN], (unsigned long long)d->rej[HG_REJ_BAD_MAC],
+		  (unsigned long long)d->rej[HG_REJ_MALFORMED]);
+}
+
+/* At most DAEMON_BUDGET datagrams per turn: what is left waits in the
+ * socket (or is dropped by the kernel) while the turn goes on to its tick,
+ * so a flood delays our heartbeats and watchdog resets by one turn at most. */
 static void read_udp(struct daemon *d, int lan)
 {
-	uint8_t buf[512];
-	int from_peer, n;
+	static struct hbnet_dgram dg[HBNET_BATCH];
+	uint64_t before = d->rej_lan[lan];
+	int got = 0, n;
 
-	while ((n = hbnet_recv(&d->net, lan, buf, sizeof(buf), &from_peer)) >= 0) {
-		struct hg_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.lan = lan;
-		if (!from_peer) {
-			ev.type = HG_EV_HB_REJECT;
-			ev.reject = HG_REJ_UNKNOWN;
-		} else {
-			enum hg_wire_err e = hg_wire_decode(buf, (size_t)n, d->key, d->keylen, &ev.hb);
-			if (e == HG_WIRE_OK) {
-				ev.type = HG_EV_HB;
-			} else {
-				ev.type = HG_EV_HB_REJECT;
-				ev.reject = e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED;
+	while (got < DAEMON_BUDGET &&
+	       (n = hbnet_recv(&d->net, lan, dg, DAEMON_BUDGET - got)) > 0) {
+		got += n;
+		for (int i = 0; i < n; i++) {
+			struct hg_event ev;
+			if (!dg[i].from_peer) {
+				reject(d, lan, HG_REJ_UNKNOWN);
+				continue;
 			}
+			if (dg[i].len < 0) {
+				reject(d, lan, HG_REJ_MALFORMED);
+				continue;
+			}
+			memset(&ev, 0, sizeof(ev));
+			enum hg_wire_err e = hg_wire_decode(dg[i].buf, (size_t)dg[i].len, d->key,
+							    d->keylen, &ev.hb);
+			if (e != HG_WIRE_OK) {
+				reject(d, lan, e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED);
+				continue;
+			}
+			ev.type = HG_EV_HB;
+			ev.lan = lan;
+			daemon_push(d, &ev);
 		}
-		daemon_push(d, &ev);
 	}
+	if (got >= DAEMON_BUDGET)
+		d->budget_hits++;
+	report_rejects(d, lan, before);
 }
 
 static void read_icmp(struct daemon *d)
 {
-	int lan, rc;
+	int lan, rc, got = 0;
 
-	while ((rc = hbnet_icmp_recv(&d->net, &lan)) >= 0) {
+	while (got++ < DAEMON_BUDGET && (rc = hbnet_icmp_recv(&d->net, &lan)) >= 0) {
 		if (rc == 1)
 			push_simple(d, lan < 0 ? HG_EV_GATEWAY : HG_EV_ICMP, lan, 1);
 	}
+	if (got > DAEMON_BUDGET)
+		d->budget_hits++;
 }
 
 static void check_links(struct daemon *d)

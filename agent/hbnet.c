@@ -126,17 +126,36 @@ int hbnet_ping(struct hbnet *h, int lan)
 	return 0;
 }
 
-int hbnet_recv(struct hbnet *h, int lan, uint8_t *buf, size_t cap, int *from_peer)
+int hbnet_recv(struct hbnet *h, int lan, struct hbnet_dgram *out, int max)
 {
-	struct sockaddr_in src;
-	socklen_t sl = sizeof(src);
-	ssize_t n = recvfrom(h->udp[lan], buf, cap, 0, (struct sockaddr *)&src, &sl);
+	struct mmsghdr mm[HBNET_BATCH];
+	struct iovec iov[HBNET_BATCH];
+	struct sockaddr_in src[HBNET_BATCH];
 
+	if (max > HBNET_BATCH)
+		max = HBNET_BATCH;
+	if (lan < 0 || lan >= h->n_lans || h->udp[lan] < 0 || max < 1)
+		return -EINVAL;
+	memset(mm, 0, sizeof(mm[0]) * (size_t)max);
+	for (int i = 0; i < max; i++) {
+		iov[i] = (struct iovec){ out[i].buf, sizeof(out[i].buf) };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &src[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(src[i]);
+	}
+	int n = recvmmsg(h->udp[lan], mm, (unsigned)max, MSG_DONTWAIT, NULL);
 	if (n < 0)
 		return -errno;
-	*from_peer = sl >= sizeof(src) && src.sin_family == AF_INET &&
-		     src.sin_addr.s_addr == h->peer[lan].sin_addr.s_addr;
-	return (int)n;
+	if (n == 0)
+		return -EAGAIN;
+	for (int i = 0; i < n; i++) {
+		out[i].len = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int)mm[i].msg_len;
+		out[i].from_peer = mm[i].msg_hdr.msg_namelen >= sizeof(src[i]) &&
+				   src[i].sin_family == AF_INET &&
+				   src[i].sin_addr.s_addr == h->peer[lan].sin_addr.s_addr;
+	}
+	return n;
 }
 
 int hbnet_icmp_recv(struct hbnet *h, int *lan)
