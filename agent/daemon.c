@@ -5,6 +5,7 @@
 #include "agent/core/dispatch.h"
 #include "agent/log.h"
 #include "agent/probe.h"
+#include "agent/state.h"
 #include "netif/nif.h"
 
 #include <errno.h>
@@ -27,15 +28,34 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int from_network(enum hg_ev_type t)
+{
+	return t == HG_EV_HB || t == HG_EV_HB_REJECT || t == HG_EV_ICMP || t == HG_EV_GATEWAY;
+}
+
 void daemon_push(struct daemon *d, const struct hg_event *ev)
 {
-	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
-
-	if (d->eq_tail - d->eq_head >= cap) {
-		log_warnx("event queue full: dropping an event of type %d", ev->type);
+	if (from_network(ev->type)) {
+		/* Bounded per turn (DAEMON_BUDGET): cannot fill; if it ever did,
+		 * losing a heartbeat is what a lossy LAN does anyway. */
+		if (d->nq_tail - d->nq_head >= DAEMON_NETQ) {
+			unsigned long long sup = 0;
+			d->netq_drops++;
+			if (log_rl_ok(&d->drop_rl, d->now, 1, 10000, &sup))
+				log_warnx("network event queue full: dropping a network event of type %d "
+					  "(%llu more since the last line)", ev->type, sup);
+			return;
+		}
+		d->netq[d->nq_tail++ % DAEMON_NETQ] = *ev;
 		return;
 	}
-	d->evq[d->eq_tail++ % cap] = *ev;
+	/* Answers to the core's requests are never dropped: the queue is
+	 * larger than what can be outstanding (daemon.h), so a full one is a
+	 * broken invariant, not load. */
+	if (d->lq_tail - d->lq_head >= DAEMON_LOCQ)
+		fatalx("event queue for answers full (%u events): a bug; exiting so that the "
+		       "watchdog and the peer take over", DAEMON_LOCQ);
+	d->locq[d->lq_tail++ % DAEMON_LOCQ] = *ev;
 }
 
 static void push_simple(struct daemon *d, enum hg_ev_type t, int lan, int ok)
@@ -221,51 +241,92 @@ static void step(struct daemon *d, struct hg_event *ev)
 	execute(d, &out);
 }
 
+/* Network input first, as it arrived before this turn's answers were read;
+ * steps may queue more local events (a VIP result), drained too. */
 static void drain(struct daemon *d)
 {
-	unsigned cap = sizeof(d->evq) / sizeof(d->evq[0]);
-
-	while (d->eq_head != d->eq_tail) {
-		struct hg_event ev = d->evq[d->eq_head++ % cap];
+	while (d->nq_head != d->nq_tail || d->lq_head != d->lq_tail) {
+		struct hg_event ev;
+		if (d->nq_head != d->nq_tail)
+			ev = d->netq[d->nq_head++ % DAEMON_NETQ];
+		else
+			ev = d->locq[d->lq_head++ % DAEMON_LOCQ];
 		step(d, &ev);
 	}
 }
 
 /* ---- inputs -------------------------------------------------------------- */
 
+/* Rejects are counted here, not queued (they change nothing in the core),
+ * and reported at most once per 10 s per LAN. */
+static void reject(struct daemon *d, int lan, enum hg_reject why)
+{
+	d->rej[why]++;
+	d->rej_lan[lan]++;
+}
+
+static void report_rejects(struct daemon *d, int lan, uint64_t before)
+{
+	unsigned long long sup;
+
+	if (d->rej_lan[lan] == before || !log_rl_ok(&d->rej_rl[lan], d->now, 1, 10000, &sup))
+		return;
+	log_warnx("LAN %s: %llu datagrams rejected on the heartbeat port so far (unknown source "
+		  "%llu, bad HMAC %llu, malformed %llu in all); one line per 10 s",
+		  d->cfg->lan[lan].name, (unsigned long long)d->rej_lan[lan],
+		  (unsigned long long)d->rej[HG_REJ_UNKNOWN], (unsigned long long)d->rej[HG_REJ_BAD_MAC],
+		  (unsigned long long)d->rej[HG_REJ_MALFORMED]);
+}
+
+/* At most DAEMON_BUDGET datagrams per turn: what is left waits in the
+ * socket (or is dropped by the kernel) while the turn goes on to its tick,
+ * so a flood delays our heartbeats and watchdog resets by one turn at most. */
 static void read_udp(struct daemon *d, int lan)
 {
-	uint8_t buf[512];
-	int from_peer, n;
+	static struct hbnet_dgram dg[HBNET_BATCH];
+	uint64_t before = d->rej_lan[lan];
+	int got = 0, n;
 
-	while ((n = hbnet_recv(&d->net, lan, buf, sizeof(buf), &from_peer)) >= 0) {
-		struct hg_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.lan = lan;
-		if (!from_peer) {
-			ev.type = HG_EV_HB_REJECT;
-			ev.reject = HG_REJ_UNKNOWN;
-		} else {
-			enum hg_wire_err e = hg_wire_decode(buf, (size_t)n, d->key, d->keylen, &ev.hb);
-			if (e == HG_WIRE_OK) {
-				ev.type = HG_EV_HB;
-			} else {
-				ev.type = HG_EV_HB_REJECT;
-				ev.reject = e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED;
+	while (got < DAEMON_BUDGET &&
+	       (n = hbnet_recv(&d->net, lan, dg, DAEMON_BUDGET - got)) > 0) {
+		got += n;
+		for (int i = 0; i < n; i++) {
+			struct hg_event ev;
+			if (!dg[i].from_peer) {
+				reject(d, lan, HG_REJ_UNKNOWN);
+				continue;
 			}
+			if (dg[i].len < 0) {
+				reject(d, lan, HG_REJ_MALFORMED);
+				continue;
+			}
+			memset(&ev, 0, sizeof(ev));
+			enum hg_wire_err e = hg_wire_decode(dg[i].buf, (size_t)dg[i].len, d->key,
+							    d->keylen, &ev.hb);
+			if (e != HG_WIRE_OK) {
+				reject(d, lan, e == HG_WIRE_BAD_MAC ? HG_REJ_BAD_MAC : HG_REJ_MALFORMED);
+				continue;
+			}
+			ev.type = HG_EV_HB;
+			ev.lan = lan;
+			daemon_push(d, &ev);
 		}
-		daemon_push(d, &ev);
 	}
+	if (got >= DAEMON_BUDGET)
+		d->budget_hits++;
+	report_rejects(d, lan, before);
 }
 
 static void read_icmp(struct daemon *d)
 {
-	int lan, rc;
+	int lan, rc, got = 0;
 
-	while ((rc = hbnet_icmp_recv(&d->net, &lan)) >= 0) {
+	while (got++ < DAEMON_BUDGET && (rc = hbnet_icmp_recv(&d->net, &lan)) >= 0) {
 		if (rc == 1)
 			push_simple(d, lan < 0 ? HG_EV_GATEWAY : HG_EV_ICMP, lan, 1);
 	}
+	if (got > DAEMON_BUDGET)
+		d->budget_hits++;
 }
 
 static void check_links(struct daemon *d)
@@ -392,35 +453,19 @@ int daemon_read_key(const char *path, uint8_t *key, size_t cap, size_t *len,
 	return 0;
 }
 
-/* Grows across restarts: the persisted value plus one, or the wall clock's
- * seconds if larger (a wiped state dir still moves forward). */
-static uint64_t next_incarnation(const char *dir)
+/* The peer's incarnation is persisted when it changes (once per life of
+ * the peer, not per packet), so a restart of ours keeps it as the floor. */
+static void save_peer_incarnation(struct daemon *d)
 {
-	char path[300], tmp[310], buf[32] = "";
-	uint64_t inc = 0;
-	int fd;
+	uint64_t inc = d->core.peer.incarnation;
+	char err[600];
 
-	mkdir(dir, 0700);
-	snprintf(path, sizeof(path), "%s/incarnation", dir);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		ssize_t n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = 0;
-			inc = strtoull(buf, NULL, 10);
-		}
-	}
-	inc++;
-	if ((uint64_t)time(NULL) > inc)
-		inc = (uint64_t)time(NULL);
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) >= 0) {
-		int n = snprintf(buf, sizeof(buf), "%llu\n", (unsigned long long)inc);
-		if (write(fd, buf, (size_t)n) == n && fsync(fd) == 0)
-			rename(tmp, path);
-		close(fd);
-	}
-	return inc;
+	if (inc <= d->peer_inc_saved)
+		return;
+	d->peer_inc_saved = inc;   /* tried once per value: no log flood */
+	if (state_write(d->cfg->state_dir, STATE_PEER_INCARNATION, inc, err, sizeof(err)) < 0)
+		log_warnx("the peer's incarnation %llu is not persisted (a restart of ours would "
+			  "accept its older packets): %s", (unsigned long long)inc, err);
 }
 
 static void params_from(const struct hg_config *cfg, struct hg_params *p)
@@ -515,8 +560,20 @@ static int setup(struct daemon *d, const struct hg_config *cfg)
 
 	params_from(cfg, &p);
 	daemon_bmc_setup(d, &p);
-	uint64_t inc = next_incarnation(cfg->state_dir);
+	/* Incarnations (docs/protocol.md): ours persisted before it is used,
+	 * or no start at all; the peer's newest from a previous life is the
+	 * floor below which its packets are replays. */
+	uint64_t inc, floor = 0;
+	char err[600];
+	if ((rc = state_next_incarnation(cfg->state_dir, (uint64_t)time(NULL), &inc,
+					 err, sizeof(err))) < 0)
+		fatalx("refusing to start: the incarnation cannot be persisted: %s", err);
+	if ((rc = state_read(cfg->state_dir, STATE_PEER_INCARNATION, &floor, err, sizeof(err))) < 0 &&
+	    rc != -ENOENT)
+		fatalx("refusing to start: %s", err);
 	hg_core_init(&d->core, &p, inc, d->now);
+	hg_core_set_peer_floor(&d->core, floor);
+	d->peer_inc_saved = floor;
 	log_info("starting: node %s (id %u), peer %s, incarnation %llu, %d LANs, interval %u ms, deadtime %u ms",
 		 cfg->node[cfg->self].name, p.self_id, peer->name, (unsigned long long)inc,
 		 p.n_lans, p.interval, p.deadtime);
@@ -597,6 +654,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 		}
 		push_simple(d, HG_EV_TICK, 0, 0);
 		drain(d);
+		save_peer_incarnation(d);
 
 		if (daemon_stop_due(d))
 			break;

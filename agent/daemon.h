@@ -16,10 +16,21 @@
 #include "agent/ctl.h"
 #include "agent/hbnet.h"
 #include "agent/jobs.h"
+#include "agent/log.h"
 #include "agent/bmcw.h"
 #include "fencing/fence.h"
 
 struct nif;
+
+/* Datagrams (or echo replies) read per socket per loop turn: a flood costs
+ * at most this much work between two ticks. Genuine traffic is a few per
+ * interval. */
+#define DAEMON_BUDGET 64
+#define DAEMON_NETQ   (DAEMON_BUDGET * (HG_CFG_MAX_LANS + 1))
+/* Outstanding answers: a job per (service, op), hooks, the host watch, a
+ * reading per BMC worker, the fence, VIP results of one turn's actions; and
+ * per turn a tick, a command and a carrier change per LAN. */
+#define DAEMON_LOCQ   (2 * (HG_CFG_MAX_SERVICES * 4 + HOOKS_MAX + HG_MAX_ACTIONS + 16))
 
 struct svc_cb { struct daemon *d; int svc, op; uint64_t gen; };
 
@@ -52,9 +63,23 @@ struct daemon {
 	int wdt_failing;
 	int64_t last_pet;               /* last watchdog reset sent */
 	int watch_busy;
+	uint64_t peer_inc_saved;        /* the peer's incarnation in state_dir */
 	int cmd_client;                 /* control client awaiting a reply, -1 none */
-	struct hg_event evq[128];
-	unsigned eq_head, eq_tail;
+	/* Two event queues (docs/performance.md, "Event intake"): the
+	 * network's (heartbeats, echo replies), filled at most DAEMON_BUDGET
+	 * per socket per turn and drained every turn; and the answers to the
+	 * core's own requests and local events (fence, BMC, VIP, services,
+	 * hooks, links, commands), sized above what can be outstanding, never
+	 * dropped. Rejected datagrams are only counted, never queued. */
+	struct hg_event netq[DAEMON_NETQ];
+	unsigned nq_head, nq_tail;
+	struct hg_event locq[DAEMON_LOCQ];
+	unsigned lq_head, lq_tail;
+	uint64_t rej[HG_REJ_COUNT];      /* rejected by the shell, before the core */
+	uint64_t rej_lan[HG_CFG_MAX_LANS];
+	uint64_t budget_hits;            /* turns a socket still had input past its budget */
+	uint64_t netq_drops;
+	struct log_rl rej_rl[HG_CFG_MAX_LANS], drop_rl;
 	int quit;                       /* 1: a stop was requested (daemon_stop.c) */
 	int quit_forced;                /* a second signal: exit now */
 	int64_t quit_at;                /* the first signal */

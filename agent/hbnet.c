@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <linux/icmp.h>
 #include <netinet/ip.h>
+#include <sodium.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,7 +68,12 @@ int hbnet_open(struct hbnet *h, const struct hg_config *cfg)
 		goto fail;
 	}
 	h->have_gw = cfg->gateway[0] && inet_pton(AF_INET, cfg->gateway, &h->gw) == 1;
-	h->icmp_id = (uint16_t)getpid();
+	icmp_init(&h->echo, (uint16_t)getpid());
+	for (int i = 0; i < cfg->n_lans; i++)
+		if (h->udp[i] >= 0)
+			icmp_target_set(&h->echo, i, h->peer[i].sin_addr.s_addr);
+	if (h->have_gw)
+		icmp_target_set(&h->echo, HBNET_GW_TARGET, h->gw.s_addr);
 	return 0;
 fail:
 	hbnet_close(h);
@@ -93,59 +99,63 @@ int hbnet_send(struct hbnet *h, int lan, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-static uint16_t csum(const uint8_t *p, size_t len)
-{
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 int hbnet_ping(struct hbnet *h, int lan)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET };
-	uint8_t pkt[16] = { ICMP_ECHO, 0 };
+	uint8_t pkt[ICMP_PKT_LEN], nonce[ICMP_NONCE_LEN];
+	int t, n;
 
 	if (lan < 0) {
 		if (!h->have_gw)
 			return 0;
 		to.sin_addr = h->gw;
+		t = HBNET_GW_TARGET;
 	} else if (lan < h->n_lans && h->udp[lan] >= 0) {
 		to.sin_addr = h->peer[lan].sin_addr;
+		t = lan;
 	} else {
 		return -EINVAL;
 	}
-	h->icmp_seq++;
-	pkt[4] = (uint8_t)(h->icmp_id >> 8);
-	pkt[5] = (uint8_t)h->icmp_id;
-	pkt[6] = (uint8_t)(h->icmp_seq >> 8);
-	pkt[7] = (uint8_t)h->icmp_seq;
-	memcpy(pkt + 8, "hgping", 6);
-	pkt[14] = (uint8_t)(lan + 1);
-	uint16_t c = csum(pkt, sizeof(pkt));
-	pkt[2] = (uint8_t)(c >> 8);
-	pkt[3] = (uint8_t)c;
-	if (sendto(h->icmp, pkt, sizeof(pkt), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	/* Unpredictable per request: only who received this request can
+	 * answer it (docs/protocol.md, "ICMP"). */
+	randombytes_buf(nonce, sizeof(nonce));
+	if ((n = icmp_request(&h->echo, t, ++h->icmp_seq, nonce, pkt, sizeof(pkt))) < 0)
+		return n;
+	if (sendto(h->icmp, pkt, (size_t)n, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
 	return 0;
 }
 
-int hbnet_recv(struct hbnet *h, int lan, uint8_t *buf, size_t cap, int *from_peer)
+int hbnet_recv(struct hbnet *h, int lan, struct hbnet_dgram *out, int max)
 {
-	struct sockaddr_in src;
-	socklen_t sl = sizeof(src);
-	ssize_t n = recvfrom(h->udp[lan], buf, cap, 0, (struct sockaddr *)&src, &sl);
+	struct mmsghdr mm[HBNET_BATCH];
+	struct iovec iov[HBNET_BATCH];
+	struct sockaddr_in src[HBNET_BATCH];
 
+	if (max > HBNET_BATCH)
+		max = HBNET_BATCH;
+	if (lan < 0 || lan >= h->n_lans || h->udp[lan] < 0 || max < 1)
+		return -EINVAL;
+	memset(mm, 0, sizeof(mm[0]) * (size_t)max);
+	for (int i = 0; i < max; i++) {
+		iov[i] = (struct iovec){ out[i].buf, sizeof(out[i].buf) };
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+		mm[i].msg_hdr.msg_name = &src[i];
+		mm[i].msg_hdr.msg_namelen = sizeof(src[i]);
+	}
+	int n = recvmmsg(h->udp[lan], mm, (unsigned)max, MSG_DONTWAIT, NULL);
 	if (n < 0)
 		return -errno;
-	*from_peer = sl >= sizeof(src) && src.sin_family == AF_INET &&
-		     src.sin_addr.s_addr == h->peer[lan].sin_addr.s_addr;
-	return (int)n;
+	if (n == 0)
+		return -EAGAIN;
+	for (int i = 0; i < n; i++) {
+		out[i].len = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int)mm[i].msg_len;
+		out[i].from_peer = mm[i].msg_hdr.msg_namelen >= sizeof(src[i]) &&
+				   src[i].sin_family == AF_INET &&
+				   src[i].sin_addr.s_addr == h->peer[lan].sin_addr.s_addr;
+	}
+	return n;
 }
 
 int hbnet_icmp_recv(struct hbnet *h, int *lan)
@@ -157,23 +167,11 @@ int hbnet_icmp_recv(struct hbnet *h, int *lan)
 
 	if (n < 0)
 		return -errno;
-	if (n < 20)
+	if (sl < sizeof(src) || src.sin_family != AF_INET)
 		return 0;
-	size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-	if (ihl < 20 || (size_t)n < ihl + 8)
+	int t = icmp_match(&h->echo, src.sin_addr.s_addr, buf, (size_t)n);
+	if (t < 0)
 		return 0;
-	const uint8_t *ic = buf + ihl;
-	if (ic[0] != ICMP_ECHOREPLY || (uint16_t)(ic[4] << 8 | ic[5]) != h->icmp_id)
-		return 0;
-	if (h->have_gw && src.sin_addr.s_addr == h->gw.s_addr) {
-		*lan = -1;
-		return 1;
-	}
-	for (int i = 0; i < h->n_lans; i++) {
-		if (h->udp[i] >= 0 && src.sin_addr.s_addr == h->peer[i].sin_addr.s_addr) {
-			*lan = i;
-			return 1;
-		}
-	}
-	return 0;
+	*lan = t == HBNET_GW_TARGET ? -1 : t;
+	return 1;
 }

@@ -149,3 +149,21 @@ int log_format_record(char *buf, unsigned len, const char *event, const char *ru
 	record_fields(fields, sizeof(fields), event, rule, why, role);
 	return format(buf, len, "info", fields);
 }
+
+int log_rl_ok(struct log_rl *rl, int64_t now_ms, unsigned burst, unsigned period_ms,
+	      unsigned long long *suppressed)
+{
+	if (rl->lines == 0 || now_ms - rl->since >= (int64_t)period_ms) {
+		rl->since = now_ms;
+		rl->lines = 0;
+	}
+	if (rl->lines >= burst) {
+		rl->refused++;
+		return 0;
+	}
+	rl->lines++;
+	if (suppressed)
+		*suppressed = rl->refused;
+	rl->refused = 0;
+	return 1;
+}

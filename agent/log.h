@@ -28,6 +28,15 @@ void log_record(const char *event, const char *rule, const char *why, const char
 int  log_format_record(char *buf, unsigned len, const char *event, const char *rule,
 		       const char *why, const char *role);
 
+/* Rate limit for lines that input from outside can trigger (a flood must
+ * not become a flood of log lines): at most burst lines per period_ms of
+ * the loop's monotonic clock. log_rl_ok says whether the caller may log
+ * now; *suppressed (if not NULL) gets how many calls were refused since the
+ * last line allowed, for the caller to report. */
+struct log_rl { int64_t since; unsigned lines; unsigned long long refused; };
+int  log_rl_ok(struct log_rl *rl, int64_t now_ms, unsigned burst, unsigned period_ms,
+	       unsigned long long *suppressed);
+
 /* Writes s as a JSON string body (no quotes) into buf; returns buf. */
 char *log_json_escape(const char *s, char *buf, unsigned len);
 

@@ -35,6 +35,12 @@ static long long age(const struct daemon *d, hg_ms t)
 	return t < -1000000000LL ? -1 : (long long)(d->now - t);
 }
 
+/* Rejected by the shell before the core (daemon.c read_udp) or by the core. */
+static unsigned long long rejects(const struct daemon *d, enum hg_reject r)
+{
+	return (unsigned long long)(d->rej[r] + d->core.cnt.rx_reject[r]);
+}
+
 static void json(const struct daemon *d, struct out *o)
 {
 	const struct hg_config *cfg = d->cfg;
@@ -84,13 +90,14 @@ static void json(const struct daemon *d, struct out *o)
 		    s->last_probe < 0 ? -1 : (long long)(d->now - s->last_probe));
 	}
 	put(o, "],\"counters\":{\"rx_ok\":%llu,\"rx_replay\":%llu,\"rx_bad_mac\":%llu,\"rx_malformed\":%llu,"
-	    "\"rx_unknown\":%llu,\"tx\":%llu,\"takeovers\":%llu,\"releases\":%llu,\"stalls\":%llu}}\n",
+	    "\"rx_unknown\":%llu,\"tx\":%llu,\"takeovers\":%llu,\"releases\":%llu,\"stalls\":%llu,"
+	    "\"intake_budget_hits\":%llu,\"intake_drops\":%llu}}\n",
 	    (unsigned long long)c->cnt.rx_ok, (unsigned long long)c->cnt.rx_replay,
-	    (unsigned long long)c->cnt.rx_reject[HG_REJ_BAD_MAC],
-	    (unsigned long long)c->cnt.rx_reject[HG_REJ_MALFORMED],
-	    (unsigned long long)c->cnt.rx_reject[HG_REJ_UNKNOWN], (unsigned long long)c->cnt.tx_hb,
+	    rejects(d, HG_REJ_BAD_MAC), rejects(d, HG_REJ_MALFORMED), rejects(d, HG_REJ_UNKNOWN),
+	    (unsigned long long)c->cnt.tx_hb,
 	    (unsigned long long)c->cnt.takeovers, (unsigned long long)c->cnt.releases,
-	    (unsigned long long)c->cnt.stalls);
+	    (unsigned long long)c->cnt.stalls, (unsigned long long)d->budget_hits,
+	    (unsigned long long)d->netq_drops);
 }
 
 static void text(const struct daemon *d, struct out *o)
@@ -143,9 +150,7 @@ static void text(const struct daemon *d, struct out *o)
 	    (unsigned long long)c->cnt.takeovers, (unsigned long long)c->cnt.releases);
 	put(o, "heartbeats: %llu ok, %llu replayed, %llu bad HMAC, %llu malformed, %llu unknown sender\n",
 	    (unsigned long long)c->cnt.rx_ok, (unsigned long long)c->cnt.rx_replay,
-	    (unsigned long long)c->cnt.rx_reject[HG_REJ_BAD_MAC],
-	    (unsigned long long)c->cnt.rx_reject[HG_REJ_MALFORMED],
-	    (unsigned long long)c->cnt.rx_reject[HG_REJ_UNKNOWN]);
+	    rejects(d, HG_REJ_BAD_MAC), rejects(d, HG_REJ_MALFORMED), rejects(d, HG_REJ_UNKNOWN));
 }
 
 void daemon_status(const struct daemon *d, int as_json, char *buf, size_t len)

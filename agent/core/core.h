@@ -174,6 +174,7 @@ struct hg_peer {
 	uint64_t incarnation;   /* 0 = never heard */
 	uint64_t max_seq;
 	uint64_t window;        /* bit i: max_seq - i accepted */
+	uint64_t min_incarnation;  /* floor: incarnations <= it are replays (hg_core_set_peer_floor) */
 	hg_ms last_hb;          /* newest heartbeat that updated the view */
 	hg_ms last_rx;          /* newest accepted heartbeat on any path */
 	hg_ms max_gap;          /* longest gap between accepted heartbeats */
@@ -256,6 +257,11 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 void hg_core_step(struct hg_core *c, const struct hg_event *ev,
 		  struct hg_actions *out);
 hg_ms hg_core_next_wakeup(const struct hg_core *c);
+/* After hg_core_init, before the first step: the newest incarnation of the
+ * peer heard by a previous life of this node (the shell persists it). Every
+ * packet of that incarnation or older is a replay: its sequence window died
+ * with the previous life (docs/protocol.md, "Incarnations"). */
+void hg_core_set_peer_floor(struct hg_core *c, uint64_t incarnation);
 
 /* Derived views, for status and the simulator's invariant checks. */
 int hg_core_eligible(const struct hg_core *c);

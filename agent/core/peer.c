@@ -5,14 +5,17 @@
  * when its incarnation is newer than any seen, or equal and its sequence number
  * is newer than the highest seen, or within the 64-packet window below it and
  * not seen before (packets on different LANs overtake each other). Everything
- * else is a replay and changes nothing.
+ * else is a replay and changes nothing. A previous life of ours persisted the
+ * newest incarnation it heard; that one and older are replays too.
  */
 #include "agent/core/peer.h"
 #include "agent/core/internal.h"
 
 enum hg_replay hg_replay_check(struct hg_peer *pr, uint64_t inc, uint64_t seq)
 {
-	if (inc == 0 || seq == 0)
+	/* The floor (hg_core_set_peer_floor) included: that incarnation's
+	 * window was lost when we restarted. */
+	if (inc == 0 || seq == 0 || inc <= pr->min_incarnation)
 		return HG_REPLAY_REJECT;
 	if (inc < pr->incarnation)
 		return HG_REPLAY_REJECT;
@@ -33,6 +36,11 @@ enum hg_replay hg_replay_check(struct hg_peer *pr, uint64_t inc, uint64_t seq)
 		return HG_REPLAY_REJECT;
 	pr->window |= (uint64_t)1 << back;
 	return HG_REPLAY_OLD;
+}
+
+void hg_core_set_peer_floor(struct hg_core *c, uint64_t incarnation)
+{
+	c->peer.min_incarnation = incarnation;
 }
 
 int hg_path_alive(const struct hg_peer *pr, int path, hg_ms now, uint32_t deadtime)
@@ -71,6 +79,12 @@ void hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *o
 		return;
 	}
 	uint64_t old_inc = c->peer.incarnation;
+	/* The floor's incarnation is the peer's current life only once it
+	 * acknowledges ours: a packet captured before our restart cannot name
+	 * an incarnation of ours that did not exist yet (docs/protocol.md). */
+	if (c->peer.min_incarnation && hb->incarnation == c->peer.min_incarnation &&
+	    hb->ack_incarnation == c->incarnation)
+		c->peer.min_incarnation--;
 	enum hg_replay r = hg_replay_check(&c->peer, hb->incarnation, hb->seq);
 	if (r == HG_REPLAY_REJECT) {
 		c->cnt.rx_replay++;
