@@ -165,6 +165,7 @@ struct hg_service {
 	/* the requests in flight: an answer counts only with its generation,
 	 * and a request unanswered past its deadline is taken as failed */
 	uint64_t op_gen, chk_gen;
+	int chk_op;             /* HG_SVC_CHECK or HG_SVC_READY in flight */
 	hg_ms op_deadline, chk_deadline;
 	int stop_failed;        /* its last stop failed: it may still run */
 };

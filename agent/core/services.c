@@ -38,6 +38,7 @@ static void run(struct hg_core *c, int i, int op, hg_ms now, struct hg_actions *
 	if (op == HG_SVC_CHECK || op == HG_SVC_READY) {
 		s->check_busy = 1;
 		s->chk_gen = gen;
+		s->chk_op = op;
 		s->chk_deadline = now + (hg_ms)c->p.svc_check_timeout[i] + SVC_SLACK;
 		return;
 	}
@@ -232,7 +233,7 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 	struct hg_service *s = &c->svc[i];
 
 	if (ev->op == HG_SVC_CHECK || ev->op == HG_SVC_READY) {
-		if (!s->check_busy || ev->gen != s->chk_gen)
+		if (!s->check_busy || ev->gen != s->chk_gen || ev->op != s->chk_op)
 			return;        /* late, doubled, or past its deadline */
 		s->check_busy = 0;
 		s->last_probe = ev->now;
@@ -332,8 +333,13 @@ void hg_svc_deadlines(struct hg_core *c, hg_ms now, struct hg_actions *out)
 				  i, op_names[ev.op]);
 			hg_svc_result(c, &ev, out);
 		}
-		if (s->check_busy && now >= s->chk_deadline) {
-			ev.op = c->role == HG_ROLE_ACTIVE || c->cleanup == CL_PROBING ? HG_SVC_CHECK : HG_SVC_READY;
+		if (s->check_busy && now >= s->chk_deadline && s->chk_op == HG_SVC_READY) {
+			/* a standby's readiness unknown: as it was, asked again now */
+			s->check_busy = 0;
+			s->next_check = now;
+			hg_record(out, "service_deadline", "", "service %d: no answer to its readiness check in time: asking again", i);
+		} else if (s->check_busy && now >= s->chk_deadline) {
+			ev.op = s->chk_op;
 			ev.gen = s->chk_gen;
 			/* after a stop, a probe that does not answer proves nothing */
 			ev.ok = c->cleanup == CL_PROBING;

@@ -259,6 +259,7 @@ static void apply_bmc(struct sim_world *w, const struct sim_fault *f, struct sim
 	switch (f->type) {
 	case SIM_F_BMC_DOWN:
 		me->bmc_down = on;
+		me->bmc_good_since = w->now;
 		sim_trace(w, f->node, "fault: BMC %s", on ? "unreachable" : "reachable");
 		break;
 	case SIM_F_BMC_SLOW:
@@ -267,6 +268,7 @@ static void apply_bmc(struct sim_world *w, const struct sim_fault *f, struct sim
 		break;
 	case SIM_F_BMC_TRUNCATED:
 		me->bmc_truncated = on;
+		me->bmc_good_since = w->now;
 		sim_trace(w, f->node, "fault: BMC %s", on ? "truncated watchdog replies" : "full replies");
 		break;
 	default:
@@ -274,6 +276,30 @@ static void apply_bmc(struct sim_world *w, const struct sim_fault *f, struct sim
 		sim_trace(w, f->node, "fault: BMC %s", on ? "sensor critical or worse" : "sensors ok");
 		break;
 	}
+}
+
+static void apply_answers(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	w->answer_fault_pm = (uint32_t)f->arg[0];
+	sim_trace(w, -1, "fault: answers to requests lost, late or doubled, %u per mille",
+		  w->answer_fault_pm);
+}
+
+static const char *const stop_mode_names[SIM_STOP_COUNT + 1] = { "ok", "fails", "hangs" };
+
+static void apply_svc_stop(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	w->n[f->node].svc_stop_mode[f->svc] = (int)f->arg[0];
+	sim_trace(w, f->node, "fault: service %d's stop %s", f->svc, stop_mode_names[f->arg[0]]);
+}
+
+static void apply_flood(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	sim_trace(w, f->node, "fault: garbage flood for %lld ms", (long long)f->arg[0]);
+	sim_flood(w, f->node, w->now + f->arg[0]);
 }
 
 static void apply_cmd(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
@@ -343,6 +369,10 @@ const struct sim_fault_kind sim_fault_kinds[SIM_F_COUNT] = {
 	[SIM_F_CMD]           = { "cmd", NODE, 1,
 				  { { "cmd", HG_CMD_SWITCHOVER, HG_CMD_UNSTANDBY, cmd_names } }, NULL,
 				  apply_cmd },
+	[SIM_F_ANSWERS]       = { "answers", 0, 1, { PM }, NULL, apply_answers },
+	[SIM_F_SVC_STOP]      = { "svc-stop", NODE | SIM_FK_SVC, 1,
+				  { { "mode", 0, SIM_STOP_COUNT - 1, stop_mode_names } }, NULL, apply_svc_stop },
+	[SIM_F_FLOOD]         = { "flood", NODE, 1, { { "ms", 1, 10000, NULL } }, NULL, apply_flood },
 	[SIM_F_PROBE]         = { "probe", 0, 1, { { "end", 0, 2 * SIM_MAX_RUN_MS, NULL } }, check_probe,
 				  apply_probe },
 };
@@ -504,7 +534,27 @@ static int draw_node(const struct sim_world *w, struct sim_rng *g, int kind, str
 
 int sim_fault_draw(const struct sim_world *w, struct sim_rng *g, struct sim_fault *f)
 {
-	uint32_t k = pick(g, 23);
+	uint32_t k = pick(g, 26);
+
+	if (k == 23) {
+		sim_fault_init(f, SIM_F_ANSWERS, w->now);
+		f->arg[0] = sim_rng_pm(g, 500) ? 0 : range(g, 1, 200);
+		return 0;
+	}
+	if (k == 24 || k == 25) {
+		int i = (int)pick(g, 2);
+		if (!w->n[i].powered || (k == 24 && !w->n_services))
+			return -1;
+		sim_fault_init(f, k == 24 ? SIM_F_SVC_STOP : SIM_F_FLOOD, w->now);
+		f->node = i;
+		if (k == 24) {
+			f->svc = (int)pick(g, (uint32_t)w->n_services);
+			f->arg[0] = w->n[i].svc_stop_mode[f->svc] ? SIM_STOP_OK : range(g, 1, 2);
+		} else {
+			f->arg[0] = range(g, 50, 3000);
+		}
+		return 0;
+	}
 
 	if (k < 7) {
 		draw_lan(w, g, (int)(k % 5), f);
@@ -531,6 +581,7 @@ void sim_fault_heal(struct sim_world *w)
 	sim_purge(w, SIM_I_POWER_OFF);
 	w->gateway_down = 0;
 	w->svc_fail_pm = 0;
+	w->answer_fault_pm = 0;
 	for (int l = 0; l < w->n_lans; l++) {
 		memset(&w->lan[l], 0, sizeof(w->lan[l]));
 		w->lan[l].delay_max = 1;
@@ -538,6 +589,8 @@ void sim_fault_heal(struct sim_world *w)
 	for (int i = 0; i < w->n_nodes; i++) {
 		struct sim_node *me = &w->n[i];
 		me->gw_blocked = 0;
+		if (me->bmc_down || me->bmc_truncated)
+			me->bmc_good_since = w->now;
 		me->bmc_down = me->bmc_slow = me->bmc_truncated = me->sensor_worst = 0;
 		if (me->host_bad) {
 			me->host_bad = 0;
@@ -545,6 +598,7 @@ void sim_fault_heal(struct sim_world *w)
 		}
 		me->fence_mode = SIM_FD_OK;
 		memset(me->svc_broken, 0, sizeof(me->svc_broken));
+		memset(me->svc_stop_mode, 0, sizeof(me->svc_stop_mode));
 		for (int l = 0; l < w->n_lans; l++) {
 			me->cable_cut[l] = 0;
 			if (me->powered && !me->link[l])

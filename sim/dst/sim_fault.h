@@ -54,6 +54,9 @@ enum sim_fault_type {
 	SIM_F_BMC_TRUNCATED, /* node, on: watchdog replies like ipmi_sim's */
 	SIM_F_SENSOR,        /* node, sev: worst sensor (enum hg_sev) */
 	SIM_F_CMD,           /* node, cmd: operator command (enum hg_cmd) */
+	SIM_F_ANSWERS,       /* pm: answers to the cores' requests lost, late or doubled, per mille */
+	SIM_F_SVC_STOP,      /* node, svc, mode: its stop works, fails, or hangs until killed */
+	SIM_F_FLOOD,         /* node, ms: garbage datagrams on every LAN for ms */
 	/* the run */
 	SIM_F_PROBE,         /* end: heal, settle, kill the active, check liveness; end is
 			      * when the probe finished as recorded (replay shifts later

@@ -55,6 +55,11 @@ void sim_fence_request(struct sim_world *w, int i, uint64_t gen)
 			power_off(w, peer, ok / 2);
 		answer(w, i, ok, gen, HG_FENCE_UNKNOWN, 0);
 		break;
+	case SIM_FD_LOST:
+		if (sim_rng_pm(&w->rng, 500))
+			power_off(w, peer, ok / 2);
+		sim_trace(w, i, "fault: the fence answer will never arrive");
+		break;
 	case SIM_FD_LATE:
 		/* the shell gives up at its timeout; the device acts later and
 		 * its answer still arrives, with the old generation */
@@ -90,8 +95,8 @@ int sim_fence_answer(struct sim_world *w, int i, struct hg_event *ev)
 	return 0;
 }
 
-const char *const sim_fence_mode_names[SIM_FD_COUNT] = {
-	"ok", "slow", "fail", "unknown", "late",
+const char *const sim_fence_mode_names[SIM_FD_COUNT + 1] = {
+	"ok", "slow", "fail", "unknown", "late", "lost",
 };
 
 const char *sim_fence_mode_name(enum sim_fence_mode m)

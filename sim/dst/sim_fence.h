@@ -16,6 +16,6 @@ void sim_fence_request(struct sim_world *w, int i, uint64_t gen);
  * checks. Returns -1 if the answer is not delivered at all. */
 int  sim_fence_answer(struct sim_world *w, int i, struct hg_event *ev);
 const char *sim_fence_mode_name(enum sim_fence_mode m);
-extern const char *const sim_fence_mode_names[SIM_FD_COUNT];
+extern const char *const sim_fence_mode_names[SIM_FD_COUNT + 1];
 
 #endif

@@ -53,6 +53,9 @@ static void draw_config(struct sim_rng *g, uint64_t seed, hg_ms duration, struct
 		p->svc_window[s] = r(g, 1000, 60000);
 		p->svc_backoff[s] = r(g, 0, 500);
 		p->svc_has_ready[s] = sim_rng_pm(g, 500);
+		p->svc_has_check[s] = sim_rng_pm(g, 700);
+		p->svc_timeout[s] = r(g, 300, 5000);
+		p->svc_check_timeout[s] = r(g, 200, 2000);
 	}
 	c->fence_ok_ms = r(g, 10, 300);
 	c->fence_slow_ms = r(g, c->fence_ok_ms, 3000);

@@ -71,6 +71,9 @@ static const struct field service_fields[] = {
 	CF("window", p.svc_window, F_U32, 0, MS_MAX),
 	CF("backoff", p.svc_backoff, F_U32, 0, MS_MAX),
 	CF("ready", p.svc_has_ready, F_INT, 0, 1),
+	CF("check", p.svc_has_check, F_INT, 0, 1),
+	CF("timeout", p.svc_timeout, F_U32, 0, MS_MAX),
+	CF("check_timeout", p.svc_check_timeout, F_U32, 0, MS_MAX),
 };
 
 /* "node X ...": element X */

@@ -61,6 +61,20 @@ void sim_answer(struct sim_world *w, int to, hg_ms delay, const struct hg_event 
 	push_event(w, to, delay, ev);
 }
 
+void sim_flood(struct sim_world *w, int i, hg_ms until)
+{
+	/* what the daemon does with garbage (a bad length, a bad MAC): counts
+	 * it; to the core it is HG_EV_HB_REJECT at most, which changes nothing */
+	for (hg_ms t = 0; w->now + t < until && t < 10000; t += 5) {
+		struct hg_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HG_EV_HB_REJECT;
+		ev.reject = HG_REJ_BAD_MAC;
+		ev.lan = (int)(t / 5) % w->n_lans;
+		push_event(w, i, t, &ev);
+	}
+}
+
 /* ---- the network ------------------------------------------------------------ */
 
 /* Does a packet from i to j on lan get through right now (drawn once)? */
@@ -154,6 +168,18 @@ static void do_svc(struct sim_world *w, int i, const struct hg_action *a)
 		me->svc_running[a->svc] = ev.ok = !me->svc_broken[a->svc];
 		break;
 	case HG_SVC_STOP:
+		if (me->svc_stop_mode[a->svc] == SIM_STOP_HANGS) {
+			/* the daemon's job kills it at its timeout: a failed stop */
+			ev.ok = 0;
+			ev.gen = a->gen;
+			sim_answer(w, i, (hg_ms)me->params.svc_timeout[a->svc] ?
+				   (hg_ms)me->params.svc_timeout[a->svc] : 10000, &ev);
+			return;
+		}
+		if (me->svc_stop_mode[a->svc] == SIM_STOP_FAILS) {
+			ev.ok = 0;      /* it runs on */
+			break;
+		}
 		me->svc_running[a->svc] = 0;
 		ev.ok = 1;
 		break;

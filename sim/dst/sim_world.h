@@ -45,6 +45,9 @@ struct sim_qitem {
 	uint8_t bytes[HG_WIRE_LEN];
 };
 
+/* What a service's stop does (the stop script as the daemon's job runs it). */
+enum sim_stop_mode { SIM_STOP_OK, SIM_STOP_FAILS, SIM_STOP_HANGS, SIM_STOP_COUNT };
+
 /* What a fence device does with the next request (sim_fault.c picks). */
 enum sim_fence_mode {
 	SIM_FD_OK,        /* power off, read back off: CONFIRMED */
@@ -52,6 +55,7 @@ enum sim_fence_mode {
 	SIM_FD_FAIL,      /* BMC unreachable: FAILED, power untouched */
 	SIM_FD_UNKNOWN,   /* power off may or may not happen: UNKNOWN */
 	SIM_FD_LATE,      /* UNKNOWN at the timeout, then a late CONFIRMED */
+	SIM_FD_LOST,      /* the device may act; its answer never arrives */
 	SIM_FD_COUNT
 };
 
@@ -78,6 +82,8 @@ struct sim_node {
 	hg_ms pet_streak_since;   /* watchdog reset at the daemon's cadence without a gap since */
 	int svc_running[HG_MAX_SERVICES];
 	int svc_broken[HG_MAX_SERVICES];
+	int svc_stop_mode[HG_MAX_SERVICES];  /* enum sim_stop_mode */
+	hg_ms bmc_good_since;     /* its BMC gives usable watchdog readings since */
 	enum sim_fence_mode fence_mode;
 	hg_ms next_tick;          /* when the core was last asked to wake */
 	/* evidence for the invariant checks (sim_check.c) */
@@ -138,6 +144,8 @@ void sim_thaw(struct sim_world *w, int i);
 void sim_set_link(struct sim_world *w, int i, int lan, int up);
 void sim_cmd(struct sim_world *w, int i, enum hg_cmd cmd);
 void sim_push(struct sim_world *w, const struct sim_qitem *it);
+/* Garbage datagrams for node i on every LAN, every few ms until `until`. */
+void sim_flood(struct sim_world *w, int i, hg_ms until);
 /* An answer to a core's request (see answer_fault_pm). */
 void sim_answer(struct sim_world *w, int to, hg_ms delay, const struct hg_event *ev);
 /* Drop every queued item of a kind (faults keep their thaws). */
