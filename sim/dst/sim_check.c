@@ -8,6 +8,7 @@
  * the core believes.
  */
 #include "sim_world.h"
+#include "agent/core/dispatch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,16 +54,9 @@ void sim_dump_trace(const struct sim_world *w, int lines)
 		printf("  %s\n", w->trace[k % SIM_TRACE]);
 }
 
-static int role_by_name(const char *s, size_t len)
-{
-	for (int r = 0; r < HG_ROLE_COUNT; r++)
-		if (strlen(hg_role_name(r)) == len && !strncmp(hg_role_name(r), s, len))
-			return r;
-	return -1;
-}
-
 /* Rule 7: every change of role is told by a transition record, and the
- * records of one step chain from the role before it to the role after. */
+ * records of one step chain from the role before it to the role after.
+ * The records are typed (agent/core/dispatch.h): fields, never text. */
 void sim_check_step(struct sim_world *w, int i, enum hg_role before,
 		    const struct hg_actions *out)
 {
@@ -73,16 +67,15 @@ void sim_check_step(struct sim_world *w, int i, enum hg_role before,
 			 'a' + i, out->n);
 	for (int k = 0; k < out->n; k++) {
 		const struct hg_action *a = &out->a[k];
-		if (a->type != HG_ACT_RECORD || strcmp(a->event, "transition"))
+		int to = hg_action_moves_to(a);
+		if (to < 0)
 			continue;
-		const char *arrow = strstr(a->why, " --");
-		const char *to = strstr(a->why, "--> ");
-		if (!arrow || !to || role_by_name(a->why, (size_t)(arrow - a->why)) != at) {
-			sim_fail(w, "7", "node %c: transition record \"%s\" does not start at %s",
-				 'a' + i, a->why, hg_role_name(at));
+		if (a->from != at || to >= HG_ROLE_COUNT || !a->trigger || !*a->trigger) {
+			sim_fail(w, "7", "node %c: transition record %d -> %d (%s) does not start at %s",
+				 'a' + i, a->from, to, a->trigger ? a->trigger : "?", hg_role_name(at));
 			return;
 		}
-		at = role_by_name(to + 4, strlen(to + 4));
+		at = to;
 	}
 	if (at != (int)w->n[i].core.role)
 		sim_fail(w, "7", "node %c: role %s -> %s without a transition record",
