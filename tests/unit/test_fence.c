@@ -194,6 +194,18 @@ int main(void)
 		CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
 	}
 
+	/* issue 10 hole 6: exit 2 alone is not the agent's answer. A shell
+	 * syntax error, a missing interpreter, a grep error all exit 2; only
+	 * an action=status that says "Status: OFF" confirms. Here status
+	 * exits 2 and prints nothing: never confirmed. */
+	reset((int[]){ 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+		       2, 2, 2 }, 27);
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 18);
+	run_all();
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
 	unlink(pwfile);
 	return check_report();
 }
