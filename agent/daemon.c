@@ -87,7 +87,7 @@ static void do_garp(struct daemon *d)
 
 static const char *const svc_ops[] = { "start", "stop", "check", "standby_check" };
 
-static void svc_done(void *arg, int status)
+static void svc_done(void *arg, int status, const char *out)
 {
 	struct svc_cb *cb = arg;
 	struct hg_event ev = { .type = HG_EV_SVC, .svc = cb->svc, .op = cb->op, .ok = status == 0 };
@@ -129,7 +129,7 @@ static void do_svc(struct daemon *d, int svc, int op)
 			argv[5] = NULL;
 		}
 	} else if (!*cmd) {
-		svc_done(cb, 0);
+		svc_done(cb, 0, NULL);
 		return;
 	}
 	snprintf(e1, sizeof(e1), "HG_NODE=%s", d->cfg->node[d->cfg->self].name);
@@ -138,7 +138,7 @@ static void do_svc(struct daemon *d, int svc, int op)
 	int rc = jobs_spawn(&d->jobs, argv, NULL, env, timeout, d->now, 0, svc_done, cb);
 	if (rc < 0) {
 		log_warnx("cannot run %s of service %s: %s", opname, s->name, strerror(-rc));
-		svc_done(cb, 127);
+		svc_done(cb, 127, NULL);
 	}
 }
 
@@ -333,7 +333,7 @@ static void read_signals(struct daemon *d)
 /* ---- fence callbacks --------------------------------------------------- */
 
 static int fence_spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
-		       void (*done)(void *, int), void *arg)
+		       fence_done_fn done, void *arg)
 {
 	struct daemon *d = ctx;
 	return jobs_spawn(&d->jobs, argv, in, NULL, timeout_ms, d->now, JOB_CAPTURE, done, arg);

@@ -69,7 +69,7 @@ void daemon_bmc_pet(struct daemon *d)
 		d->last_pet = d->now;
 }
 
-int daemon_fence_native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg)
+int daemon_fence_native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
 {
 	struct daemon *d = ctx;
 	int rc;
@@ -101,9 +101,9 @@ static void on_reply(struct daemon *d, int i, const struct bmcw_rep *r)
 	} else if (r->op == BMCW_FENCE) {
 		log_record("fence_audit", "1", r->text, hg_role_name(d->core.role));
 		if (r->gen == d->native_gen && d->native_done) {
-			void (*done)(void *, int) = d->native_done;
+			fence_done_fn done = d->native_done;
 			d->native_done = NULL;
-			done(d->native_arg, r->confirmed ? 2 : 1);
+			done(d->native_arg, r->confirmed ? 2 : 1, NULL);
 		}
 	} else if (r->rc < 0) {
 		/* a watchdog request failed: said once, until one succeeds */

@@ -53,31 +53,58 @@ static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
 	return rc;
 }
 
-/* One external fence-agents program, synchronously: its exit code. */
-static int run_agent(const struct hg_cfg_fence_level *l, const char *action)
+/* One external fence-agents program, synchronously: its exit code, and
+ * the end of what it wrote in out. */
+static int run_agent(const struct hg_cfg_fence_level *l, const char *action,
+		     char *out, size_t outlen)
 {
 	char input[2048];
-	int pfd[2];
+	int pfd[2], ofd[2];
+	size_t got = 0;
 	int n = fence_agent_input(action, l->args, l->password_file, input, sizeof(input));
 
+	out[0] = 0;
 	if (n < 0 || pipe(pfd) < 0) {
 		memset(input, 0, sizeof(input));
+		return 1;
+	}
+	if (pipe(ofd) < 0) {
+		memset(input, 0, sizeof(input));
+		close(pfd[0]);
+		close(pfd[1]);
 		return 1;
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
 		dup2(pfd[0], 0);
+		dup2(ofd[1], 1);
+		dup2(ofd[1], 2);
 		close(pfd[0]);
 		close(pfd[1]);
+		close(ofd[0]);
+		close(ofd[1]);
 		execl(l->agent, l->agent, (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[0]);
+	close(ofd[1]);
 	if (write(pfd[1], input, (size_t)n) != n) {
 		/* the agent sees a short stdin and fails */
 	}
 	memset(input, 0, sizeof(input));
 	close(pfd[1]);
+	for (;;) {
+		if (got == outlen - 1) {   /* keep the end: the answer comes last */
+			memmove(out, out + outlen / 2, got - outlen / 2);
+			got -= outlen / 2;
+		}
+		ssize_t r = read(ofd[0], out + got, outlen - 1 - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	out[got] = 0;
+	close(ofd[0]);
 	int st;
 	if (pid < 0 || waitpid(pid, &st, 0) < 0)
 		return 1;
@@ -136,10 +163,12 @@ static int dry_run(const struct hg_cfg_node *n)
 			       ready ? "ready" : "NOT ready");
 			continue;
 		}
-		int st = run_agent(l, "status");
+		char out[2048];
+		int st = run_agent(l, "status", out, sizeof(out));
+		int off = st == 2 && fence_status_off(out);
 		printf("level %d: %s action=status: exit %d (%s)\n", i + 1, l->agent, st,
-		       st == 0 ? "on: ready" : st == 2 ? "off: ready" : "NOT ready");
-		ready |= st == 0 || st == 2;
+		       st == 0 ? "on: ready" : off ? "off: ready" : "NOT ready");
+		ready |= st == 0 || off;
 	}
 	printf("%s %s be fenced\n", n->name, ready ? "can" : "can NOT");
 	return ready ? 0 : 1;
@@ -181,9 +210,11 @@ int fence_cmd(const struct hg_config *cfg, const char *target, int yes, int dry)
 			}
 			continue;
 		}
-		int st = run_agent(l, "off");
+		char out[2048];
+		int st = run_agent(l, "off", out, sizeof(out));
 		printf("level %d: %s action=off: exit %d\n", i + 1, l->agent, st);
-		if (run_agent(l, "status") == 2) {
+		/* only the agent's own answer is a proof, never exit 2 alone */
+		if (run_agent(l, "status", out, sizeof(out)) == 2 && fence_status_off(out)) {
 			printf("%s fenced: power read back as off (level %d)\n", target, i + 1);
 			return 0;
 		}

@@ -169,7 +169,8 @@ run(struct fence_opts *o)
 		fprintf(stderr, PROG ": BMC answers, power %s\n", on ? "ON" : "OFF");
 		ex = EXIT_OK;
 	} else {
-		fprintf(stderr, PROG ": Status: %s\n", on ? "ON" : "OFF");
+		/* fence-agents' answer, on stdout: a fence level confirms on it */
+		printf("Status: %s\n", on ? "ON" : "OFF");
 		ex = on ? EXIT_OK : EXIT_STATUS_OFF;
 	}
 	bmc_close(s);

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-struct pending { void (*done)(void *, int); void *arg; };
+struct pending { fence_done_fn done; void *arg; };
 
 static struct {
 	int64_t now;
@@ -25,10 +25,12 @@ static struct {
 	uint64_t gen;
 	int refuse_spawn;
 	int natives;
+	const char *say;    /* output of every program (default: by exit code) */
+	int mute;           /* programs print nothing */
 } T;
 
 static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
-		 void (*done)(void *, int), void *arg)
+		 fence_done_fn done, void *arg)
 {
 	if (T.refuse_spawn || T.nspawn >= 128)
 		return -2;
@@ -39,7 +41,7 @@ static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout
 	return 0;
 }
 
-static int native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg)
+static int native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
 {
 	T.natives++;
 	T.pend[T.npend++] = (struct pending){ done, arg };
@@ -63,7 +65,10 @@ static int answer(void)
 	struct pending p = T.pend[0];
 	memmove(T.pend, T.pend + 1, (size_t)--T.npend * sizeof(T.pend[0]));
 	T.now += 50;
-	p.done(p.arg, T.next < T.nscript ? T.script[T.next++] : 1);
+	int code = T.next < T.nscript ? T.script[T.next++] : 1;
+	const char *out = T.mute ? NULL : T.say ? T.say : code == 2 ? "Status: OFF\n" :
+			  code == 0 ? "Success: Powered OFF\nStatus: ON\n" : "Failed: no route\n";
+	p.done(p.arg, code, out);
 	return 1;
 }
 
@@ -198,13 +203,51 @@ int main(void)
 	 * syntax error, a missing interpreter, a grep error all exit 2; only
 	 * an action=status that says "Status: OFF" confirms. Here status
 	 * exits 2 and prints nothing: never confirmed. */
-	reset((int[]){ 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-		       2, 2, 2 }, 27);
+	static const int twos[] = { 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+				    2, 2, 2, 2, 2, 2, 2 };
+	reset(twos, 27);
+	T.mute = 1;
 	fence_init(&F, &OPS, &one, 1);
 	fence_start(&F, 18);
 	run_all();
 	CHECK_EQ(T.results, 1);
 	CHECK_EQ(T.outcome, FENCE_FAILED);
+	/* exit 2 with the shell's own complaint: not the agent's answer */
+	reset(twos, 27);
+	T.say = "/usr/sbin/fence_x: line 3: syntax error near unexpected token `('\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 19);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+	/* a grep error that happens to mention the words is not the line */
+	reset(twos, 27);
+	T.say = "grep: Status: OFF: No such file or directory\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 20);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+	/* the agent's answer, surrounded by its chatter: confirmed */
+	reset(twos, 27);
+	T.say = "2026-12-02 WARNING: cipher 3\n  status: off \r\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 21);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+	/* "Status: OFF" with exit 1 (the agent failed) is not a proof either */
+	reset((int[]){ 0, 1, 1, 1 }, 4);
+	T.say = "Status: OFF\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 22);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	CHECK_EQ(fence_status_off("Status: OFF"), 1);
+	CHECK_EQ(fence_status_off("Status: OFF\nStatus: ON\n"), 0);   /* the last answer counts */
+	CHECK_EQ(fence_status_off("Status: ON\n"), 0);
+	CHECK_EQ(fence_status_off("Status: OFFLINE\n"), 0);
+	CHECK_EQ(fence_status_off("xStatus: OFF\n"), 0);
+	CHECK_EQ(fence_status_off(""), 0);
+	CHECK_EQ(fence_status_off(NULL), 0);
 
 	unlink(pwfile);
 	return check_report();
