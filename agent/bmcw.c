@@ -4,6 +4,7 @@
  */
 #include "agent/bmcw.h"
 #include "fencing/fence.h"
+#include "fencing/proof.h"
 #include "ipmi/bmc.h"
 
 #include <errno.h>
@@ -117,8 +118,9 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 
 static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
 {
-	int64_t t0 = mono_ms();
-	int on = 1, rc;
+	const struct fence_timing t = { .timeout_ms = ms, .poll_ms = FENCE_POLL_MS };
+	struct fence_proof p;
+	int rc;
 
 	if ((rc = open_session(w, 1)) < 0) {
 		rp->rc = rc;
@@ -126,29 +128,13 @@ static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
 		return;
 	}
 	rp->reachable = 1;
-	if ((rc = bmc_power_off(w->s)) < 0)
-		snprintf(rp->text, sizeof(rp->text), "power off: %s; reading the state anyway",
-			 bmc_strerror(rc));
-	/* Proof is the read-back, never the command's answer (rule 2). */
-	for (;;) {
-		rc = bmc_power_get(w->s, &on);
-		if (rc == 0 && !on) {
-			rp->confirmed = 1;
-			rp->power = 0;
-			snprintf(rp->text, sizeof(rp->text), "power read back as off after %lld ms",
-				 (long long)(mono_ms() - t0));
-			return;
-		}
-		if (mono_ms() - t0 + FENCE_POLL_MS >= (int64_t)ms)
-			break;
-		usleep(FENCE_POLL_MS * 1000);
-	}
-	rp->rc = rc < 0 ? rc : -ETIMEDOUT;
-	rp->power = rc < 0 ? -1 : on;
-	snprintf(rp->text, sizeof(rp->text), "power not read back as off within %u ms (%s)", ms,
-		 rc < 0 ? bmc_strerror(rc) : "still on");
-	if (rc < 0)
-		broken(w, rc);
+	rc = fence_power_off_confirm(w->s, &t, &p);
+	rp->confirmed = p.confirmed;
+	rp->power = p.power;
+	rp->rc = rc;
+	fence_proof_text(&p, bmc_strerror, rp->text, sizeof(rp->text));
+	if (rc < 0 && p.read_rc < 0)
+		broken(w, p.read_rc);
 }
 
 static void watchdog_op(struct wstate *w, const struct bmcw_req *rq, struct bmcw_rep *rp)

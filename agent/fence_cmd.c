@@ -17,6 +17,7 @@
 #include "agent/config.h"
 #include "agent/fence_cmd.h"
 #include "fencing/fence.h"
+#include "fencing/proof.h"
 #include "ipmi/bmc.h"
 
 #include <errno.h>
@@ -26,15 +27,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 
 static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
 {
@@ -113,28 +105,21 @@ static int run_agent(const struct hg_cfg_fence_level *l, const char *action,
 
 static int native_off(const struct hg_cfg_bmc *b, unsigned timeout_ms)
 {
+	const struct fence_timing t = { .timeout_ms = timeout_ms, .poll_ms = 50 };
 	struct bmc_session *s;
-	long long t0 = mono_ms();
-	int on = 1, rc = open_bmc(b, &s);
+	struct fence_proof p;
+	char text[200];
+	int rc = open_bmc(b, &s);
 
 	if (rc < 0) {
 		printf("native IPMI: session to %s: %s\n", b->addr, bmc_strerror(rc));
 		return -1;
 	}
-	if ((rc = bmc_power_off(s)) < 0)
-		printf("native IPMI: power off: %s; reading the state anyway\n", bmc_strerror(rc));
-	while (mono_ms() - t0 < timeout_ms) {
-		if (bmc_power_get(s, &on) == 0 && !on)
-			break;
-		usleep(50000);
-	}
+	rc = fence_power_off_confirm(s, &t, &p);
 	bmc_close(s);
-	if (on) {
-		printf("native IPMI: power NOT read back as off within %u ms\n", timeout_ms);
-		return -1;
-	}
-	printf("native IPMI: power read back as off after %lld ms\n", mono_ms() - t0);
-	return 0;
+	fence_proof_text(&p, bmc_strerror, text, sizeof(text));
+	printf("native IPMI: %s\n", text);
+	return rc < 0 ? -1 : 0;
 }
 
 static int dry_run(const struct hg_cfg_node *n)

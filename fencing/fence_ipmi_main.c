@@ -14,6 +14,7 @@
 
 #include "ipmi/bmc.h"
 #include "fencing/fence_args.h"
+#include "fencing/proof.h"
 
 #define PROG	"hg-fence-ipmi"
 
@@ -71,15 +72,6 @@ metadata(void)
 	    "</actions>\n</resource-agent>\n");
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 sleep_s(double s)
 {
@@ -94,43 +86,30 @@ sleep_s(double s)
 }
 
 /*
- * Read the power state every 100 ms until it is `want` or power_timeout
- * has passed. Read errors are retried until the deadline: only a state
- * read back counts (docs/fencing.md).
+ * The power command, then the state read every 100 ms until it is `want`
+ * or power_timeout has passed (fencing/proof.h, the procedure the agent
+ * uses too). A failed command is reported and the reading goes on: only a
+ * state read back counts (docs/fencing.md).
  */
-static int
-wait_power(struct bmc_session *s, int want, double timeout)
-{
-	double deadline = now_s() + timeout;
-	int on, rc, last = 0;
-
-	for (;;) {
-		if ((rc = bmc_power_get(s, &on)) == 0 && on == want)
-			return 0;
-		if (rc < 0 && rc != last) {
-			fprintf(stderr, PROG ": power state read failed: %s\n", bmc_strerror(rc));
-			last = rc;
-		}
-		if (now_s() + 0.1 > deadline)
-			return rc < 0 ? rc : -ETIMEDOUT;
-		sleep_s(0.1);
-	}
-}
-
 static int
 do_power(struct bmc_session *s, const struct fence_opts *o, int want)
 {
 	const char *what = want ? "ON" : "OFF";
+	const struct fence_timing t = {
+		.timeout_ms = (unsigned)((o->power_wait + o->power_timeout) * 1000),
+		.poll_ms = 100, .settle_ms = (unsigned)(o->power_wait * 1000),
+	};
+	struct fence_proof p;
 	int rc;
 
-	rc = want ? bmc_power_on(s) : bmc_power_off(s);
+	rc = want ? fence_power_on_confirm(s, &t, &p) : fence_power_off_confirm(s, &t, &p);
+	if (p.command_rc < 0)
+		fprintf(stderr, PROG ": power %s command failed: %s; reading the state anyway\n",
+		    want ? "on" : "off", bmc_strerror(p.command_rc));
 	if (rc < 0) {
-		fprintf(stderr, PROG ": power %s command failed: %s\n", want ? "on" : "off",
-		    bmc_strerror(rc));
-		return EXIT_FAIL;
-	}
-	sleep_s(o->power_wait);
-	if ((rc = wait_power(s, want, o->power_timeout)) < 0) {
+		if (p.read_rc < 0)
+			fprintf(stderr, PROG ": power state read failed: %s\n",
+			    bmc_strerror(p.read_rc));
 		fprintf(stderr, PROG ": Failed: power not confirmed %s within %gs\n",
 		    what, o->power_timeout);
 		return EXIT_FAIL;
