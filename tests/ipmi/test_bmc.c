@@ -126,6 +126,12 @@ test_library(void)
 	CHECK_EQ(bmc_open(&t, &s2), -EACCES);
 	t = target(USER, PASS, 0, BMC_PRIV_ADMIN);
 	CHECK_EQ(bmc_open(&t, &s2), -EPERM);
+	/* no integrity (1, 6, 15) or no encryption (2, 7, 11, 16): refused like 0 */
+	static const int weak[] = { 1, 2, 6, 7, 11, 15, 16 };
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		t = target(USER, PASS, weak[i], BMC_PRIV_ADMIN);
+		CHECK_EQ(bmc_open(&t, &s2), -EPERM);
+	}
 	CHECK(s2 == NULL);
 	t = target(USER, PASS, 17, BMC_PRIV_ADMIN);
 	rc = bmc_open(&t, &s2);
@@ -220,6 +226,10 @@ test_fence(void)
 	CHECK_EQ(fence("reboot", PASS, "", err, sizeof(err), NULL), 1);
 	CHECK(strstr(err, "refused") != NULL);
 	CHECK_EQ(fence("off", PASS, "cipher=0", err, sizeof(err), NULL), 1);
+	CHECK_EQ(fence("status", PASS, "cipher=1", err, sizeof(err), NULL), 1);
+	CHECK(strstr(err, "refused") != NULL);
+	CHECK_EQ(fence("status", PASS, "cipher=2", err, sizeof(err), NULL), 1);
+	CHECK(strstr(err, "refused") != NULL);
 	CHECK_EQ(fence("off", PASS, "lanplus=0", err, sizeof(err), NULL), 1);
 	CHECK_EQ(fence("off", PASS, "method=cycle", err, sizeof(err), NULL), 1);
 	CHECK_EQ(fence("monitor", PASS, "nodename=a\nplug=a", err, sizeof(err), NULL), 0);
