@@ -46,7 +46,7 @@ metadata(void)
 		{ "ipport", "integer", "BMC UDP port (623)", 0 },
 		{ "username", "string", "BMC user (alias login)", 1 },
 		{ "password", "string", "BMC password (alias passwd), stdin only", 1 },
-		{ "cipher", "integer", "RMCP+ cipher suite (17; 0 is refused)", 0 },
+		{ "cipher", "integer", "RMCP+ cipher suite: 3, 8, 12 or 17 (17); suites without integrity or encryption are refused", 0 },
 		{ "privlvl", "string", "operator or administrator (administrator)", 0 },
 		{ "lanplus", "boolean", "IPMI 2.0 lanplus: always on, must be 1 if given", 0 },
 		{ "power_timeout", "second", "Seconds to wait for the power state (20)", 0 },
@@ -193,8 +193,9 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": Failed: %s\n", o.bad ? "invalid options" :
 		    "ip and username are required");
 		ex = EXIT_FAIL;
-	} else if (o.cipher == 0) {
-		fprintf(stderr, PROG ": Failed: cipher suite 0 (no authentication) refused\n");
+	} else if (bmc_cipher_why(o.cipher)) {
+		fprintf(stderr, PROG ": Failed: cipher suite %d refused (%s); use 3, 8, 12 or 17\n",
+		    o.cipher, bmc_cipher_why(o.cipher));
 		ex = EXIT_FAIL;
 	} else if (!strcmp(o.action, "validate-all"))
 		ex = EXIT_OK;

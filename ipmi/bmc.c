@@ -83,7 +83,7 @@ bmc_strerror(int err)
 	switch (err) {
 	case 0:			return "success";
 	case -EACCES:		return "BMC authentication failed (user, password or K_g)";
-	case -EPERM:		return "privilege level refused, or cipher suite 0 asked for";
+	case -EPERM:		return "privilege level refused, or a refused cipher suite asked for";
 	case -EPROTONOSUPPORT:	return "BMC refuses the cipher suite or has no IPMI 2.0";
 	case -ETIMEDOUT:	return "BMC did not answer in time";
 	case -EHOSTUNREACH:	return "BMC host unknown or unreachable";
@@ -120,12 +120,12 @@ check_target(const struct bmc_target *t)
 {
 	if (!t || !t->host || !t->host[0] || !t->user || !t->password)
 		return -EINVAL;
-	/* Suite 0 means no authentication at all: never, whatever the config. */
-	if (t->cipher_suite == 0)
-		return -EPERM;
 	if (t->cipher_suite < 0 || t->cipher_suite > 255 ||
 	    !IPMI_CIPHER_SUITE_ID_SUPPORTED(t->cipher_suite))
 		return -EINVAL;
+	/* Without integrity or encryption: never, whatever the config. */
+	if (bmc_cipher_why(t->cipher_suite))
+		return -EPERM;
 	if (t->privilege != BMC_PRIV_OPERATOR && t->privilege != BMC_PRIV_ADMIN)
 		return -EINVAL;
 	if (strlen(t->user) > IPMI_MAX_USER_NAME_LENGTH ||

@@ -9,7 +9,7 @@
  *
  *   -EACCES           wrong user name, password or K_g (authentication failed)
  *   -EPERM            the privilege level cannot be obtained for this user,
- *                     or cipher suite 0 was asked for (always refused here)
+ *                     or a refused cipher suite was asked for (bmc_cipher_why)
  *   -EPROTONOSUPPORT  the BMC refuses the cipher suite, or has no IPMI 2.0
  *                     (one that refuses it with a truncated reply, as ipmi_sim
  *                     does for suite 17, gives -EPROTO)
@@ -46,12 +46,37 @@ struct bmc_target {
 	uint16_t port;		/* 0 = 623 */
 	const char *user;	/* at most 16 bytes */
 	const char *password;	/* at most 20 bytes; never logged, never in an error */
-	int cipher_suite;	/* 3 in the lab, 17 production default; 0 refused (-EPERM) */
+	int cipher_suite;	/* 3 in the lab, 17 production default; bmc_cipher_why */
 	int privilege;		/* BMC_PRIV_OPERATOR or BMC_PRIV_ADMIN */
 	unsigned timeout_ms;	/* per request; 0 = BMC_DEFAULT_TIMEOUT_MS */
 };
 
 struct bmc_session;
+
+/*
+ * Pure: NULL if cipher suite `suite` is accepted, else why it is refused.
+ * Accepted: 3, 8, 12, 17 (an authenticated key exchange, integrity and
+ * AES-CBC-128 on every message). Refused: 0, 1, 6, 15 have no integrity,
+ * so anyone on the management LAN can forge a reply ("power off" among
+ * them); 2, 7, 11, 16 have no encryption; other numbers are no IPMI 2.0
+ * suite FreeIPMI speaks. bmc_open refuses those with -EPERM (unknown
+ * numbers: -EINVAL), and the configuration with a line-numbered error.
+ */
+static inline const char *bmc_cipher_why(int suite)
+{
+	switch (suite) {
+	case 3: case 8: case 12: case 17:
+		return (const char *)0;
+	case 0:
+		return "no authentication, no integrity";
+	case 1: case 6: case 15:
+		return "no integrity: replies can be forged";
+	case 2: case 7: case 11: case 16:
+		return "no encryption";
+	default:
+		return "not an IPMI 2.0 suite";
+	}
+}
 
 /*
  * Open an RMCP+ session with t's credentials, cipher suite and privilege.
