@@ -18,6 +18,7 @@ static struct {
 	int script[128], nscript, next;   /* exit codes, in spawn order */
 	char stdin_seen[128][512];
 	char agent_seen[128][64];
+	int64_t spawn_at[128];
 	int nspawn;
 	struct pending pend[128];
 	int npend;
@@ -36,6 +37,7 @@ static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout
 		return -2;
 	snprintf(T.stdin_seen[T.nspawn], sizeof(T.stdin_seen[0]), "%s", in);
 	snprintf(T.agent_seen[T.nspawn], sizeof(T.agent_seen[0]), "%s", argv[0]);
+	T.spawn_at[T.nspawn] = T.now;
 	T.nspawn++;
 	T.pend[T.npend++] = (struct pending){ done, arg };
 	return 0;
@@ -240,6 +242,27 @@ int main(void)
 	fence_start(&F, 22);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	/* hole 12d: the status poll pauses between tries. Status keeps saying
+	 * on for the whole 3 s level: each try at least 200 ms after the
+	 * previous one ended (each answer takes 50 ms here), so no more than
+	 * 3000 / 250 + 2 runs, not one every 50 ms. */
+	{
+		static int ons[128];
+		struct fence_level slow = { 0, "/bin/agent1", "ip=1", "", 3000 };
+		reset(ons, 128);
+		fence_init(&F, &OPS, &slow, 1);
+		fence_start(&F, 23);
+		run_all();
+		CHECK_EQ(T.results, 1);
+		CHECK_EQ(T.outcome, FENCE_FAILED);
+		CHECK(T.nspawn >= 3);
+		CHECK(T.nspawn <= 3000 / 250 + 2);
+		for (int i = 2; i < T.nspawn; i++)
+			CHECK(T.spawn_at[i] - T.spawn_at[i - 1] >= 250);
+		/* off to the first status: no pause (a node off at once confirms at once) */
+		CHECK(T.spawn_at[1] - T.spawn_at[0] <= 50);
+	}
 
 	CHECK_EQ(fence_status_off("Status: OFF"), 1);
 	CHECK_EQ(fence_status_off("Status: OFF\nStatus: ON\n"), 0);   /* the last answer counts */
