@@ -533,6 +533,8 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 			wake = jd;
 		if (d->next_watch < wake)
 			wake = d->next_watch;
+		if (fence_next_wakeup(&d->fence) < wake)
+			wake = fence_next_wakeup(&d->fence);
 		int timeout = wake <= d->now ? 0 : wake - d->now > 1000 ? 1000 : (int)(wake - d->now);
 		int n = 0, base_udp, base_cl;
 
@@ -577,6 +579,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 				daemon_bmc_read(d, i);
 		daemon_bmc_tick(d);
 		jobs_expire(&d->jobs, d->now);
+		fence_tick(&d->fence, d->now);
 		if (d->now >= d->next_watch)
 			daemon_watch(d);
 		/* What arrived is processed before the tick measures silence. */

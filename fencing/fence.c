@@ -131,9 +131,29 @@ static void done(void *arg, int status, const char *out)
 		next_level(f);
 		return;
 	}
-	/* A refused off goes on to status too: the node may be off already. */
+	/* A refused off goes on to status too: the node may be off already.
+	 * The first status runs at once, later ones after a pause, never past
+	 * the level's end (docs/fencing.md). */
 	f->step++;
+	if (f->step == 1) {
+		run_step(f);
+		return;
+	}
+	int64_t at = now + FENCE_STATUS_PAUSE_MS, end = f->level_started + f->level[f->lvl].timeout_ms;
+	f->resume_at = at < end ? at : end;
+}
+
+void fence_tick(struct fence *f, int64_t now)
+{
+	if (!f->busy || !f->resume_at || now < f->resume_at)
+		return;
+	f->resume_at = 0;
 	run_step(f);
+}
+
+int64_t fence_next_wakeup(const struct fence *f)
+{
+	return f->busy && f->resume_at ? f->resume_at : INT64_MAX;
 }
 
 static struct fence_cb *next_cb(struct fence *f)
@@ -192,6 +212,7 @@ void fence_init(struct fence *f, const struct fence_ops *ops,
 int fence_start(struct fence *f, uint64_t gen)
 {
 	f->gen = gen;
+	f->resume_at = 0;
 	f->busy = 1;
 	f->lvl = -1;
 	f->req_started = f->ops.now(f->ops.ctx);

@@ -21,6 +21,9 @@
 #include <stdint.h>
 
 #define FENCE_MAX_LEVELS 4
+/* Pause between two action=status runs of a level that still reads on:
+ * each run is a process and a new session on the BMC or PDU. */
+#define FENCE_STATUS_PAUSE_MS 500
 
 enum fence_outcome { FENCE_CONFIRMED, FENCE_FAILED, FENCE_UNKNOWN };
 
@@ -61,6 +64,7 @@ struct fence {
 	/* the running request */
 	uint64_t gen;
 	int busy, lvl, step;        /* step: 0 off, >0 status polls */
+	int64_t resume_at;          /* >0: the next status runs then (fence_tick) */
 	int64_t level_started, req_started;
 	/* answers in flight, keyed so late answers of abandoned steps are dropped */
 	struct fence_cb cbs[8];
@@ -86,5 +90,9 @@ void fence_init(struct fence *f, const struct fence_ops *ops,
 		const struct fence_level *levels, int n_levels);
 /* Starts request gen; a running request is abandoned (its answers ignored). */
 int fence_start(struct fence *f, uint64_t gen);
+/* Every loop turn: runs the status try that waited its pause. */
+void fence_tick(struct fence *f, int64_t now);
+/* When fence_tick has work: a monotonic time, or INT64_MAX for none. */
+int64_t fence_next_wakeup(const struct fence *f);
 
 #endif
