@@ -206,6 +206,14 @@ bmc_ready(struct bmc_session *s)
 
 	if (!s)
 		return -EINVAL;
+	if (s->hook && !s->in_hook) {
+		int rc;
+		s->in_hook = 1;
+		rc = s->hook(s->hook_arg);
+		s->in_hook = 0;
+		if (rc < 0)
+			return rc;
+	}
 	if (s->ctx && idle_ms(s) < (long)s->timeout_ms * 3 / 4)
 		return 0;
 	if (s->ctx) {
@@ -360,6 +368,15 @@ int
 bmc_power_on(struct bmc_session *s)
 {
 	return chassis_control(s, IPMI_CHASSIS_CONTROL_POWER_UP);
+}
+
+void
+bmc_set_hook(struct bmc_session *s, int (*fn)(void *arg), void *arg)
+{
+	if (!s)
+		return;
+	s->hook = fn;
+	s->hook_arg = arg;
 }
 
 void

@@ -185,7 +185,8 @@ int bmc_sensor_read(struct bmc_session *s, const char *name, struct bmc_sensor *
 
 /*
  * Every readable sensor the SDR lists, up to max; *n says how many were
- * written. A sensor the BMC refuses to read is skipped, not an error.
+ * written. A sensor the BMC refuses to read is skipped, not an error; a
+ * transport error or the hook's -ECANCELED stops the sweep with it.
  */
 int bmc_sensors_read(struct bmc_session *s, struct bmc_sensor *out, size_t max, size_t *n);
 
@@ -220,6 +221,17 @@ struct bmc_sel_entry {
 /* Entries after the cursor, oldest first, at most max; advances the cursor. */
 int bmc_sel_read_new(struct bmc_session *s, struct bmc_sel_cursor *c,
     struct bmc_sel_entry *out, size_t max, size_t *n);
+
+/*
+ * A hook run before each request of s goes out: between any two round
+ * trips of every call (an SDR load, a sensor sweep). It may use s itself
+ * (it is not run again while it runs), e.g. to serve a more urgent request
+ * first. A negative return (-errno) fails the request about to go out, and
+ * with it the call, with that value; -ECANCELED is the convention for "cut
+ * short", and bmc_sensors_read() and an SDR load stop at it (the load
+ * resumes where it stopped at the next call). fn NULL: no hook.
+ */
+void bmc_set_hook(struct bmc_session *s, int (*fn)(void *arg), void *arg);
 
 /* Close the session; best effort, returns at once even if the BMC is dead. NULL is fine. */
 void bmc_close(struct bmc_session *s);

@@ -116,6 +116,11 @@ static void test_fence_during_reading(void)
 	double poll_at = -1;
 
 	CHECK_EQ(bmcw_start(&w, &cfg, "peer"), 0);
+	/* a session first (the watchdog is stopped already: nothing changes),
+	 * so that the reading starts with its SDR load; a fence sent during a
+	 * session's opening waits for it, as it needs the session */
+	CHECK_EQ(bmcw_send(&w, BMCW_DISARM, 0, 0), 0);
+	CHECK_EQ(bmcw_wait(&w, BMCW_DISARM, 20000), 0);
 	CHECK_EQ(bmcw_send(&w, BMCW_POLL, 0, 0), 0);
 	usleep(400 * 1000);
 	double t_fence = simbmc_now_ms();
