@@ -535,6 +535,8 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 			wake = d->next_watch;
 		if (fence_next_wakeup(&d->fence) < wake)
 			wake = fence_next_wakeup(&d->fence);
+		if (ctl_next_deadline(&d->ctl) < wake)
+			wake = ctl_next_deadline(&d->ctl);
 		int timeout = wake <= d->now ? 0 : wake - d->now > 1000 ? 1000 : (int)(wake - d->now);
 		int n = 0, base_udp, base_cl;
 
@@ -592,6 +594,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 			    ctl_read(&d->ctl, i, &line) == 1)
 				handle_command(d, i, line);
 		}
+		ctl_expire(&d->ctl, d->now);   /* idle clients free their slot */
 		push_simple(d, HG_EV_TICK, 0, 0);
 		drain(d);
 
