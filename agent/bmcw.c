@@ -4,6 +4,7 @@
  */
 #include "agent/bmcw.h"
 #include "fencing/fence.h"
+#include "fencing/proof.h"
 #include "ipmi/bmc.h"
 
 #include <errno.h>
@@ -21,6 +22,10 @@
 
 #define REOPEN_PAUSE_MS 1000   /* polls do not hammer a BMC that just failed */
 #define FENCE_POLL_MS   50
+#define QUEUE_MAX       16
+/* A reading's sensors stop at this budget (counted from the reading's
+ * start); the next reading goes on where they stopped (docs/bmc.md). */
+#define READ_BUDGET_MS  2000
 
 static int64_t mono_ms(void)
 {
@@ -34,11 +39,27 @@ static int64_t mono_ms(void)
 
 struct wstate {
 	const struct hg_cfg_bmc *cfg;
+	int fd;
 	struct bmc_session *s;
 	int64_t opened_at, failed_at;
 	uint32_t opens;
 	uint32_t armed_ms;
+	/* requests taken from the socket and not served yet, in order */
+	struct bmcw_req q[QUEUE_MAX];
+	int nq;
+	/* a reading in progress: urgent requests are served between its round
+	 * trips (the session's hook), and it is cut at cut_at */
+	int reading;
+	int64_t reading_started, cut_at;
+	int deferred_rc;          /* a request served meanwhile broke the session */
+	int gone;                 /* the agent closed its end */
+	/* the last complete sensor sweep, reported while one is cut short */
+	int sensor_worst;
+	char sensor[20];
 };
+
+static int serve(struct wstate *w, const struct bmcw_req *rq);
+static int between(void *arg);
 
 static int open_session(struct wstate *w, int force)
 {
@@ -66,13 +87,19 @@ static int open_session(struct wstate *w, int force)
 	}
 	w->opens++;
 	w->opened_at = now;
+	bmc_set_hook(w->s, between, w);
 	return 0;
 }
 
-/* A call failed: a broken session is reopened on the next request. */
+/* A call failed: a broken session is reopened on the next request. While
+ * a reading holds the session, closing waits until the reading returns. */
 static int broken(struct wstate *w, int rc)
 {
 	if (rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -EIO || rc == -EPROTO) {
+		if (w->reading) {
+			w->deferred_rc = rc;
+			return rc;
+		}
 		bmc_close(w->s);
 		w->s = NULL;
 		w->failed_at = mono_ms();
@@ -88,9 +115,17 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	int on = -1, rc;
 
 	rp->power = -1;
-	if ((rc = open_session(w, 0)) < 0 || (rc = bmc_power_get(w->s, &on)) < 0) {
-		rp->rc = w->s ? broken(w, rc) : rc;
+	rp->sensors = -1;
+	if ((rc = open_session(w, 0)) < 0) {
+		rp->rc = rc;
 		return;
+	}
+	w->reading = 1;
+	w->deferred_rc = 0;
+	w->cut_at = INT64_MAX;   /* power and watchdog (rule 4's evidence) always */
+	if ((rc = bmc_power_get(w->s, &on)) < 0) {
+		rp->rc = rc;
+		goto out;
 	}
 	rp->reachable = 1;
 	rp->power = on;
@@ -108,20 +143,38 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 				 wd.action == BMC_WDT_ACTION_POWER_DOWN && wd.initial_ms > 0 &&
 				 (wd.running || wd.present_ms < wd.initial_ms);
 	}
-	if (bmc_sensors_read(w->s, sn, sizeof(sn) / sizeof(sn[0]), &n) == 0) {
+	w->cut_at = w->reading_started + READ_BUDGET_MS;
+	rc = bmc_sensors_read(w->s, sn, sizeof(sn) / sizeof(sn[0]), &n);
+	if (rc == 0) {
+		w->sensor_worst = 0;
+		w->sensor[0] = 0;
 		for (size_t i = 0; i < n; i++) {
-			if ((int)sn[i].severity > rp->sensor_worst) {
-				rp->sensor_worst = (int)sn[i].severity;
-				snprintf(rp->sensor, sizeof(rp->sensor), "%.16s", sn[i].name);
+			if ((int)sn[i].severity > w->sensor_worst) {
+				w->sensor_worst = (int)sn[i].severity;
+				snprintf(w->sensor, sizeof(w->sensor), "%.16s", sn[i].name);
 			}
 		}
+		rp->sensors = (int32_t)n;
+	} else if (rc == -ECANCELED && !w->deferred_rc) {
+		snprintf(rp->text, sizeof(rp->text), "sensors cut at the %d ms budget; the next "
+			 "reading goes on", READ_BUDGET_MS);
 	}
+	/* a sweep cut short reports the last complete one */
+	rp->sensor_worst = w->sensor_worst;
+	memcpy(rp->sensor, w->sensor, sizeof(rp->sensor));
+out:
+	w->reading = 0;
+	if (w->deferred_rc)
+		broken(w, w->deferred_rc);
+	else if (rc < 0 && rc != -ECANCELED)
+		broken(w, rc);
 }
 
 static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
 {
-	int64_t t0 = mono_ms();
-	int on = 1, rc;
+	const struct fence_timing t = { .timeout_ms = ms, .poll_ms = FENCE_POLL_MS };
+	struct fence_proof p;
+	int rc;
 
 	if ((rc = open_session(w, 1)) < 0) {
 		rp->rc = rc;
@@ -129,29 +182,13 @@ static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
 		return;
 	}
 	rp->reachable = 1;
-	if ((rc = bmc_power_off(w->s)) < 0)
-		snprintf(rp->text, sizeof(rp->text), "power off: %s; reading the state anyway",
-			 bmc_strerror(rc));
-	/* Proof is the read-back, never the command's answer (rule 2). */
-	for (;;) {
-		rc = bmc_power_get(w->s, &on);
-		if (rc == 0 && !on) {
-			rp->confirmed = 1;
-			rp->power = 0;
-			snprintf(rp->text, sizeof(rp->text), "power read back as off after %lld ms",
-				 (long long)(mono_ms() - t0));
-			return;
-		}
-		if (mono_ms() - t0 + FENCE_POLL_MS >= (int64_t)ms)
-			break;
-		usleep(FENCE_POLL_MS * 1000);
-	}
-	rp->rc = rc < 0 ? rc : -ETIMEDOUT;
-	rp->power = rc < 0 ? -1 : on;
-	snprintf(rp->text, sizeof(rp->text), "power not read back as off within %u ms (%s)", ms,
-		 rc < 0 ? bmc_strerror(rc) : "still on");
-	if (rc < 0)
-		broken(w, rc);
+	rc = fence_power_off_confirm(w->s, &t, &p);
+	rp->confirmed = p.confirmed;
+	rp->power = p.power;
+	rp->rc = rc;
+	fence_proof_text(&p, bmc_strerror, rp->text, sizeof(rp->text));
+	if (rc < 0 && p.read_rc < 0)
+		broken(w, p.read_rc);
 }
 
 static void watchdog_op(struct wstate *w, const struct bmcw_req *rq, struct bmcw_rep *rp)
@@ -178,27 +215,71 @@ static void watchdog_op(struct wstate *w, const struct bmcw_req *rq, struct bmcw
 	rp->rc = rc < 0 && w->s ? broken(w, rc) : rc;
 }
 
-/* Waits for requests and takes every one already queued; 0 when the agent
- * is gone. Malformed messages change nothing and are dropped here. */
-static int take(int fd, struct bmcw_req *q, int max)
+/* Takes the requests that wait on the socket into the queue, blocking for
+ * the first one if block and the queue is empty. Malformed messages change
+ * nothing and are dropped here. Sets w->gone when the agent is gone. */
+static void take(struct wstate *w, int block)
 {
-	int n = 0;
-
-	while (n < max) {
-		ssize_t r = recv(fd, &q[n], sizeof(q[n]), n ? MSG_DONTWAIT : 0);
+	while (w->nq < QUEUE_MAX && !w->gone) {
+		struct bmcw_req *rq = &w->q[w->nq];
+		ssize_t r = recv(w->fd, rq, sizeof(*rq), block && !w->nq ? 0 : MSG_DONTWAIT);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
-			return n ? n : (r == 0 || errno != EAGAIN ? -1 : 0);
-		if (r == (ssize_t)sizeof(q[n]) && q[n].size == sizeof(q[n]) && q[n].op &&
-		    q[n].op < BMCW_OP_MAX)
-			n++;
+		if (r < 0 && errno == EAGAIN)
+			return;
+		if (r <= 0) {
+			w->gone = 1;
+			return;
+		}
+		if (r == (ssize_t)sizeof(*rq) && rq->size == sizeof(*rq) && rq->op &&
+		    rq->op < BMCW_OP_MAX)
+			w->nq++;
 	}
-	return n;
 }
 
-/* One request, one reply; -1 when the agent is gone. */
-static int serve(struct wstate *w, int fd, const struct bmcw_req *rq)
+/* The first queued request that is (urgent) or is not (!urgent) a reading,
+ * taken out of the queue into *rq; 0 if none. */
+static int next_req(struct wstate *w, int urgent, struct bmcw_req *rq)
+{
+	for (int k = 0; k < w->nq; k++) {
+		if ((w->q[k].op != BMCW_POLL) != urgent)
+			continue;
+		*rq = w->q[k];
+		memmove(&w->q[k], &w->q[k + 1], (size_t)(w->nq - k - 1) * sizeof(*rq));
+		w->nq--;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The session's hook, before each round trip of a reading (hole 10 of
+ * issue 10): watchdog requests and fences that arrived meanwhile are served
+ * now, on the same session, so that no reading delays a reset past its
+ * deadline or a fence. -ECANCELED cuts the reading: the session broke
+ * under such a request, or the reading is over its budget.
+ */
+static int between(void *arg)
+{
+	struct wstate *w = arg;
+	struct bmcw_req rq;
+
+	if (!w->reading)
+		return 0;
+	take(w, 0);
+	while (!w->gone && !w->deferred_rc && next_req(w, 1, &rq))
+		serve(w, &rq);
+	if (w->gone || w->deferred_rc)
+		return -ECANCELED;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 >= w->cut_at)
+		return -ECANCELED;
+	return 0;
+}
+
+/* One request, one reply; sets w->gone when the agent is gone. */
+static int serve(struct wstate *w, const struct bmcw_req *rq)
 {
 	struct bmcw_rep rp;
 
@@ -208,35 +289,37 @@ static int serve(struct wstate *w, int fd, const struct bmcw_req *rq)
 	rp.gen = rq->gen;
 	rp.power = -1;
 	int64_t t0 = mono_ms();
-	if (rq->op == BMCW_POLL)
+	if (rq->op == BMCW_POLL) {
+		w->reading_started = t0;
 		poll_bmc(w, &rp);
-	else if (rq->op == BMCW_FENCE)
+	} else if (rq->op == BMCW_FENCE) {
 		fence_bmc(w, rq->ms, &rp);
-	else
+	} else {
 		watchdog_op(w, rq, &rp);
+	}
 	rp.elapsed_ms = (uint32_t)(mono_ms() - t0);
 	rp.session_age_ms = w->s ? (uint32_t)(mono_ms() - w->opened_at) : 0;
 	rp.opens = w->opens;
-	return send(fd, &rp, sizeof(rp), 0) < 0 && errno != EINTR ? -1 : 0;
+	if (send(w->fd, &rp, sizeof(rp), 0) < 0 && errno != EINTR) {
+		w->gone = 1;
+		return -1;
+	}
+	return 0;
 }
 
 static void worker(int fd, const struct hg_cfg_bmc *cfg)
 {
-	struct wstate w = { .cfg = cfg, .failed_at = -REOPEN_PAUSE_MS };
-	struct bmcw_req q[16];
+	struct wstate w = { .cfg = cfg, .fd = fd, .failed_at = -REOPEN_PAUSE_MS };
+	struct bmcw_req rq;
 
-	for (;;) {
-		int n = take(fd, q, 16);
-		if (n < 0)
-			break;                    /* the agent is gone */
+	while (!w.gone) {
+		take(&w, 1);
 		/* The self-fence and fences first: a watchdog reset must not
-		 * wait behind a reading that is slow on a lossy LAN. */
-		for (int pass = 0; pass < 2; pass++)
-			for (int k = 0; k < n; k++)
-				if ((q[k].op == BMCW_POLL) == pass && serve(&w, fd, &q[k]) < 0)
-					goto out;
+		 * wait behind a reading; and during a reading, between its round
+		 * trips (between()). */
+		if (next_req(&w, 1, &rq) || next_req(&w, 0, &rq))
+			serve(&w, &rq);
 	}
-out:
 	bmc_close(w.s);
 	_exit(0);
 }

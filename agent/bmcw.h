@@ -4,6 +4,12 @@
  * habit 3): the loop sends typed requests over a socketpair and reads typed
  * replies, each checked for its exact size on receipt. The worker keeps its
  * RMCP+ session warm and reopens it, with a pause, after a failure.
+ *
+ * Order (docs/bmc.md): watchdog requests and fences before readings, and
+ * during a reading between any two of its round trips, so a reading (an
+ * SDR load after a session break takes dozens) delays a reset or a fence
+ * by at most the round trip in flight. A reading's sensor sweep stops at a
+ * budget (2 s from the reading's start) and goes on at the next reading.
  * Errors: 0 / -errno.
  */
 #ifndef HG_BMCW_H
@@ -42,6 +48,8 @@ struct bmcw_rep {
 	int64_t wdt_lo, wdt_hi;  /* CLOCK_MONOTONIC ms around the Get Watchdog Timer command */
 	int32_t sensor_worst;    /* enum hg_sev */
 	int32_t confirmed;       /* BMCW_FENCE: power read back as off */
+	int32_t sensors;         /* BMCW_POLL: sensors read, -1 if the sweep was cut
+				    short (sensor_worst is then the last complete one) */
 	uint32_t elapsed_ms;     /* time the request took in the worker */
 	uint32_t session_age_ms; /* age of the session that served it, 0 none */
 	uint32_t opens;          /* sessions opened so far */

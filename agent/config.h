@@ -52,7 +52,7 @@ struct hg_cfg_bmc {
 	uint16_t port;                    /* 623 */
 	char user[HG_CFG_NAME_MAX];
 	char password_file[HG_CFG_PATH_MAX];
-	int cipher;                       /* 17 by default; 0 refused */
+	int cipher;                       /* 17 by default; bmc_cipher_why refuses some */
 	int privilege;                    /* 3 operator, 4 administrator (default) */
 	uint32_t timeout_ms;              /* per request, default 1000 */
 };

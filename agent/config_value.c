@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "config_int.h"
+#include "ipmi/bmc.h"
 
 #define IFNAME_MAX 15   /* IFNAMSIZ - 1 */
 
@@ -385,9 +386,12 @@ int hg_cfgv_bmc(const char *v, struct hg_cfg_bmc *b, char *msg, size_t msglen)
 			if (hg_cfgv_path(val, b->password_file, sizeof(b->password_file), t, sizeof(t)) != 0)
 				return part_err(msg, msglen, "password_file", t);
 		} else if (!strcmp(k, "cipher")) {
-			if (hg_cfgv_uint(val, 1, 17, &u, t, sizeof(t)) != 0)
-				return fail(msg, msglen, "cipher: expected a cipher suite 1..17 "
-					    "(0 sends the password unauthenticated and is refused)");
+			if (hg_cfgv_uint(val, 0, 255, &u, t, sizeof(t)) != 0)
+				return fail(msg, msglen, "cipher: expected a cipher suite 3, 8, 12 or 17");
+			const char *why = bmc_cipher_why((int)u);
+			if (why)
+				return fail(msg, msglen, "cipher: suite %u is refused (%s); use 3, 8, "
+					    "12 or 17", (unsigned)u, why);
 			b->cipher = (int)u;
 		} else if (!strcmp(k, "privilege")) {
 			if (strcmp(val, "operator") && strcmp(val, "admin"))

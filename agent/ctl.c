@@ -100,6 +100,7 @@ void ctl_accept(struct ctl *c)
 		c->cl[i].fd = fd;
 		c->cl[i].len = 0;
 		c->cl[i].stream = 0;
+		c->cl[i].since = 0;
 	}
 }
 
@@ -107,6 +108,31 @@ static void drop(struct ctl *c, int i)
 {
 	close(c->cl[i].fd);
 	c->cl[i].fd = -1;
+}
+
+void ctl_expire(struct ctl *c, int64_t now)
+{
+	for (int i = 0; i < CTL_CLIENTS; i++) {
+		struct ctl_client *cl = &c->cl[i];
+		if (cl->fd < 0 || cl->stream)
+			continue;
+		if (!cl->since)
+			cl->since = now ? now : 1;
+		else if (now - cl->since >= CTL_IDLE_MS)
+			ctl_answer(c, i, "{\"ok\":false,\"message\":\"timed out waiting for a "
+				   "request line\"}\n");
+	}
+}
+
+int64_t ctl_next_deadline(const struct ctl *c)
+{
+	int64_t t = INT64_MAX;
+
+	for (int i = 0; i < CTL_CLIENTS; i++)
+		if (c->cl[i].fd >= 0 && !c->cl[i].stream && c->cl[i].since &&
+		    c->cl[i].since + CTL_IDLE_MS < t)
+			t = c->cl[i].since + CTL_IDLE_MS;
+	return t;
 }
 
 int ctl_read(struct ctl *c, int i, const char **line)

@@ -11,13 +11,17 @@
 #define HG_CTL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define CTL_CLIENTS 8
 #define CTL_LINE_MAX 128
+/* A client has this long from its connection to its whole request line. */
+#define CTL_IDLE_MS 5000
 
 struct ctl_client {
 	int fd;                 /* -1 = free */
 	int stream;             /* subscribed to `events`: kept open */
+	int64_t since;          /* first seen by ctl_expire; 0 = not yet */
 	size_t len;
 	char buf[CTL_LINE_MAX];
 };
@@ -37,6 +41,13 @@ void ctl_accept(struct ctl *c);
 /* After POLLIN on a client: 1 and the line in *line when complete, 0 when
  * more is needed, -1 when the client is gone or sent garbage (closed). */
 int  ctl_read(struct ctl *c, int i, const char **line);
+/* Every loop turn, with the turn's clock: closes each client that has not
+ * sent its whole request line within CTL_IDLE_MS of its connection (first
+ * seen here), so that idle or trickling clients cannot hold the slots.
+ * Subscribers (`events`) are streams and stay. */
+void ctl_expire(struct ctl *c, int64_t now);
+/* When ctl_expire has work: a monotonic time, INT64_MAX if none. */
+int64_t ctl_next_deadline(const struct ctl *c);
 /* Answer and close client i. */
 void ctl_answer(struct ctl *c, int i, const char *text);
 

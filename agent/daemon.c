@@ -108,7 +108,7 @@ static void do_garp(struct daemon *d)
 
 static const char *const svc_ops[] = { "start", "stop", "check", "standby_check" };
 
-static void svc_done(void *arg, int status)
+static void svc_done(void *arg, int status, const char *out)
 {
 	struct svc_cb *cb = arg;
 	struct hg_event ev = { .type = HG_EV_SVC, .svc = cb->svc, .op = cb->op, .ok = status == 0,
@@ -152,7 +152,7 @@ static void do_svc(struct daemon *d, int svc, int op, uint64_t gen)
 			argv[5] = NULL;
 		}
 	} else if (!*cmd) {
-		svc_done(cb, 0);
+		svc_done(cb, 0, NULL);
 		return;
 	}
 	snprintf(e1, sizeof(e1), "HG_NODE=%s", d->cfg->node[d->cfg->self].name);
@@ -161,7 +161,7 @@ static void do_svc(struct daemon *d, int svc, int op, uint64_t gen)
 	int rc = jobs_spawn(&d->jobs, argv, NULL, env, timeout, d->now, 0, svc_done, cb);
 	if (rc < 0) {
 		log_warnx("cannot run %s of service %s: %s", opname, s->name, strerror(-rc));
-		svc_done(cb, 127);
+		svc_done(cb, 127, NULL);
 	}
 }
 
@@ -389,7 +389,7 @@ static void read_signals(struct daemon *d)
 /* ---- fence callbacks --------------------------------------------------- */
 
 static int fence_spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
-		       void (*done)(void *, int), void *arg)
+		       fence_done_fn done, void *arg)
 {
 	struct daemon *d = ctx;
 	return jobs_spawn(&d->jobs, argv, in, NULL, timeout_ms, d->now, JOB_CAPTURE, done, arg);
@@ -596,6 +596,10 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 			wake = jd;
 		if (d->next_watch < wake)
 			wake = d->next_watch;
+		if (fence_next_wakeup(&d->fence) < wake)
+			wake = fence_next_wakeup(&d->fence);
+		if (ctl_next_deadline(&d->ctl) < wake)
+			wake = ctl_next_deadline(&d->ctl);
 		int timeout = wake <= d->now ? 0 : wake - d->now > 1000 ? 1000 : (int)(wake - d->now);
 		int n = 0, base_udp, base_cl;
 
@@ -640,6 +644,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 				daemon_bmc_read(d, i);
 		daemon_bmc_tick(d);
 		jobs_expire(&d->jobs, d->now);
+		fence_tick(&d->fence, d->now);
 		if (d->now >= d->next_watch)
 			daemon_watch(d);
 		/* What arrived is processed before the tick measures silence. */
@@ -652,6 +657,7 @@ int daemon_run(struct daemon *d, const struct hg_config *cfg)
 			    ctl_read(&d->ctl, i, &line) == 1)
 				handle_command(d, i, line);
 		}
+		ctl_expire(&d->ctl, d->now);   /* idle clients free their slot */
 		push_simple(d, HG_EV_TICK, 0, 0);
 		drain(d);
 		save_peer_incarnation(d);

@@ -58,7 +58,7 @@ struct daemon {
 	int64_t bmc_last_at[2];
 	int64_t next_bmc_poll;
 	uint64_t native_gen;            /* native fence request in flight */
-	void (*native_done)(void *, int);
+	fence_done_fn native_done;
 	void *native_arg;
 	int wdt_failing;
 	int64_t last_pet;               /* last watchdog reset sent */
@@ -112,7 +112,7 @@ void daemon_bmc_read(struct daemon *d, int i);     /* after POLLIN on bmc[i].fd 
 /* Ends the workers; disarm != 0 stops our watchdog first (a clean stop),
  * else it stays armed and the BMC powers this node off (rule 5). */
 void daemon_bmc_stop(struct daemon *d, int disarm);
-int  daemon_fence_native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg);
+int  daemon_fence_native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg);
 int  daemon_bmc_json(const struct daemon *d, char *buf, size_t len);
 
 /* daemon_stop.c: SIGTERM/SIGINT. The first asks the core to shut down; a

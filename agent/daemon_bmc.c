@@ -69,7 +69,7 @@ void daemon_bmc_pet(struct daemon *d)
 		d->last_pet = d->now;
 }
 
-int daemon_fence_native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg)
+int daemon_fence_native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
 {
 	struct daemon *d = ctx;
 	int rc;
@@ -103,9 +103,9 @@ static void on_reply(struct daemon *d, int i, const struct bmcw_rep *r)
 	} else if (r->op == BMCW_FENCE) {
 		log_record("fence_audit", "1", r->text, hg_role_name(d->core.role));
 		if (r->gen == d->native_gen && d->native_done) {
-			void (*done)(void *, int) = d->native_done;
+			fence_done_fn done = d->native_done;
 			d->native_done = NULL;
-			done(d->native_arg, r->confirmed ? 2 : 1);
+			done(d->native_arg, r->confirmed ? 2 : 1, NULL);
 		}
 	} else if (r->rc < 0) {
 		/* a watchdog request failed: said once, until one succeeds */
@@ -172,13 +172,18 @@ int daemon_bmc_json(const struct daemon *d, char *buf, size_t len)
 	for (int i = 0; i < 2; i++) {
 		const struct bmcw_rep *r = &d->bmc_last[i];
 		const struct hg_cfg_bmc *b = &d->cfg->node[i ? d->cfg->peer : d->cfg->self].bmc;
+		/* A sensor name is the BMC's SDR ID string: untrusted, and its
+		 * bytes may be '"' or '\\' (STYLE.md habit 5). */
+		char sensor[sizeof(r->sensor) * 6 + 8], addr[sizeof(b->addr) * 6 + 8];
 		int n;
+		log_json_escape(r->sensor, sensor, sizeof(sensor));
+		log_json_escape(b->addr, addr, sizeof(addr));
 		if (d->bmc[i].fd < 0) {
 			n = snprintf(buf + off, len - off, "%s\"%s\":{\"configured\":%s}", i ? "," : "",
 				     i ? "peer" : "own", b->present ? "true" : "false");
 		} else if (d->bmc_last_at[i] == INT64_MIN) {
 			n = snprintf(buf + off, len - off, "%s\"%s\":{\"configured\":true,\"address\":\"%s\","
-				     "\"reachable\":null}", i ? "," : "", i ? "peer" : "own", b->addr);
+				     "\"reachable\":null}", i ? "," : "", i ? "peer" : "own", addr);
 		} else {
 			n = snprintf(buf + off, len - off,
 				     "%s\"%s\":{\"configured\":true,\"address\":\"%s\",\"reachable\":%s,"
@@ -186,12 +191,12 @@ int daemon_bmc_json(const struct daemon *d, char *buf, size_t len)
 				     "\"power\":\"%s\",\"watchdog\":{\"usable\":%s,\"running\":%s,\"expired\":%s,"
 				     "\"initial_ms\":%u,\"present_ms\":%u},\"worst_sensor\":{\"name\":\"%s\","
 				     "\"severity\":\"%s\"},\"last_request_ms\":%u}",
-				     i ? "," : "", i ? "peer" : "own", b->addr, r->reachable ? "true" : "false",
+				     i ? "," : "", i ? "peer" : "own", addr, r->reachable ? "true" : "false",
 				     (long long)(d->now - d->bmc_last_at[i]), r->session_age_ms, r->opens,
 				     r->power == 1 ? "on" : r->power == 0 ? "off" : "unknown",
 				     r->wdt_usable ? "true" : "false", r->wdt_running ? "true" : "false",
 				     r->wdt_expired ? "true" : "false", r->wdt_initial_ms, r->wdt_present_ms,
-				     r->sensor, sev_name(r->sensor_worst), r->elapsed_ms);
+				     sensor, sev_name(r->sensor_worst), r->elapsed_ms);
 		}
 		if (n < 0 || (size_t)n >= len - off)
 			break;

@@ -7,34 +7,167 @@
  *              configured credentials and cipher, read its power state; or,
  *              without a bmc = line, ask each fence level's agent for
  *              action=status. Changes nothing.
- *   (none)     asks for "yes" on the terminal unless --yes, then powers NODE
- *              off and reads the power back until it is off, through the
- *              same levels the agent uses (native IPMI, then programs).
+ *   (none)     asks for "yes" on the terminal unless --yes, then fences NODE
+ *              through the agent's own level machine (fencing/fence.h: off,
+ *              then status until "Status: OFF", pausing between tries) and
+ *              the agent's own procedure for native IPMI (fencing/proof.h).
  *
- * Refuses to fence the node it runs on. Exit 0 only when the power was read
- * back as off (or, for --dry-run, when NODE can be fenced).
+ * Every program runs with its level's timeout and is killed at it (with
+ * everything it started), and the whole command has a timeout: the sum of
+ * the levels' timeouts plus FENCE_CMD_GRACE_MS. Refuses to fence the node it
+ * runs on. Exit 0 only when the power was read back as off (or, for
+ * --dry-run, when NODE can be fenced).
  */
 #include "agent/config.h"
 #include "agent/fence_cmd.h"
 #include "fencing/fence.h"
+#include "fencing/proof.h"
 #include "ipmi/bmc.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-static long long mono_ms(void)
+#define FENCE_CMD_GRACE_MS 5000   /* sessions to open, processes to start */
+#define OUT_MAX 4096
+
+static int64_t mono_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ---- one fence-agents program at a time, with a deadline ---------------- */
+
+struct job {
+	pid_t pid;              /* 0: none; its own process group */
+	int out;                /* its stdout and stderr */
+	char buf[OUT_MAX];
+	size_t len;
+	int64_t deadline;
+	int killed;
+};
+
+/* The job of the moment, for the overall timeout's alarm. */
+static volatile pid_t running_pid;
+static const char *alarm_target = "";
+
+static int job_start(struct job *j, const char *agent, const char *input, unsigned timeout_ms)
+{
+	int in[2], out[2];
+
+	memset(j, 0, sizeof(*j));
+	if (pipe2(in, O_CLOEXEC) < 0)
+		return -errno;
+	if (pipe2(out, O_CLOEXEC) < 0) {
+		int e = -errno;
+		close(in[0]);
+		close(in[1]);
+		return e;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		setpgid(0, 0);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(out[1], 2);
+		execl(agent, agent, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid < 0) {
+		int e = -errno;
+		close(in[1]);
+		close(out[0]);
+		return e;
+	}
+	setpgid(pid, pid);
+	/* Small, and the pipe is empty: this write cannot block. */
+	if (write(in[1], input, strlen(input)) < 0) {
+		/* the agent sees a short stdin and fails on its own */
+	}
+	close(in[1]);
+	j->pid = pid;
+	j->out = out[0];
+	j->deadline = mono_ms() + timeout_ms;
+	running_pid = pid;
+	return 0;
+}
+
+/* Waits up to ms for the job; its status (exit code, 128 + signal, or
+ * JOB_TIMEOUT-like 1000 when killed at its deadline) once it ended, -1 if
+ * it still runs. */
+static int job_wait(struct job *j, int ms)
+{
+	int64_t now = mono_ms();
+	int st;
+
+	if (now >= j->deadline && !j->killed) {
+		kill(-j->pid, SIGKILL);
+		j->killed = 1;
+	}
+	if (ms > j->deadline - now)
+		ms = j->deadline - now > 0 ? (int)(j->deadline - now) : 0;
+	struct pollfd pf = { .fd = j->out, .events = POLLIN };
+	if (j->out >= 0 && poll(&pf, 1, ms) > 0) {
+		if (j->len == sizeof(j->buf) - 1) {   /* keep the end: the answer comes last */
+			memmove(j->buf, j->buf + sizeof(j->buf) / 2, j->len - sizeof(j->buf) / 2);
+			j->len -= sizeof(j->buf) / 2;
+		}
+		ssize_t r = read(j->out, j->buf + j->len, sizeof(j->buf) - 1 - j->len);
+		if (r > 0)
+			j->len += (size_t)r;
+		else {
+			close(j->out);   /* EOF: the agent closed its output */
+			j->out = -1;
+		}
+	} else if (j->out < 0 && ms > 0) {
+		usleep(ms > 50 ? 50000 : (useconds_t)ms * 1000);
+	}
+	j->buf[j->len] = 0;
+	if (waitpid(j->pid, &st, WNOHANG) != j->pid)
+		return -1;
+	kill(-j->pid, SIGKILL);   /* what it left behind */
+	if (j->out >= 0)
+		close(j->out);
+	j->pid = 0;
+	running_pid = 0;
+	return j->killed ? 1000 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static void on_alarm(int sig)
+{
+	static const char msg[] = " NOT fenced: the command's timeout passed\n";
+	pid_t pid = running_pid;
+
+	(void)sig;
+	if (pid > 0)
+		kill(-pid, SIGKILL);
+	if (write(1, alarm_target, strlen(alarm_target)) < 0 || write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(1);
+	_exit(1);
+}
+
+/* ---- the fence levels' callbacks --------------------------------------- */
+
+struct run {
+	const struct hg_cfg_bmc *bmc;
+	struct job job;
+	fence_done_fn done;     /* the answer due: the job's, or native's */
+	void *arg;
+	int native_status;      /* -1: a job answers; else native's, due now */
+	int finished;
+	enum fence_outcome outcome;
+};
 
 static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
 {
@@ -53,61 +186,130 @@ static int open_bmc(const struct hg_cfg_bmc *b, struct bmc_session **s)
 	return rc;
 }
 
-/* One external fence-agents program, synchronously: its exit code. */
-static int run_agent(const struct hg_cfg_fence_level *l, const char *action)
+static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
+		 fence_done_fn done, void *arg)
 {
-	char input[2048];
-	int pfd[2];
-	int n = fence_agent_input(action, l->args, l->password_file, input, sizeof(input));
+	struct run *r = ctx;
+	int rc = job_start(&r->job, argv[0], in, timeout_ms);
 
-	if (n < 0 || pipe(pfd) < 0) {
-		memset(input, 0, sizeof(input));
-		return 1;
+	if (rc == 0) {
+		r->done = done;
+		r->arg = arg;
+		r->native_status = -1;
 	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		dup2(pfd[0], 0);
-		close(pfd[0]);
-		close(pfd[1]);
-		execl(l->agent, l->agent, (char *)NULL);
-		_exit(127);
-	}
-	close(pfd[0]);
-	if (write(pfd[1], input, (size_t)n) != n) {
-		/* the agent sees a short stdin and fails */
-	}
-	memset(input, 0, sizeof(input));
-	close(pfd[1]);
-	int st;
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
-		return 1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+	return rc;
 }
 
-static int native_off(const struct hg_cfg_bmc *b, unsigned timeout_ms)
+/* The agent's procedure, here in the command's process; its answer is
+ * given from the loop, never from inside this call. */
+static int native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
 {
+	const struct fence_timing t = { .timeout_ms = timeout_ms, .poll_ms = 50 };
+	struct run *r = ctx;
 	struct bmc_session *s;
-	long long t0 = mono_ms();
-	int on = 1, rc = open_bmc(b, &s);
+	struct fence_proof p;
+	char text[200];
+	int rc;
 
-	if (rc < 0) {
-		printf("native IPMI: session to %s: %s\n", b->addr, bmc_strerror(rc));
-		return -1;
+	if (!r->bmc->present)
+		return -ENOENT;
+	if ((rc = open_bmc(r->bmc, &s)) < 0) {
+		printf("native IPMI: session to %s: %s\n", r->bmc->addr, bmc_strerror(rc));
+	} else {
+		rc = fence_power_off_confirm(s, &t, &p);
+		bmc_close(s);
+		fence_proof_text(&p, bmc_strerror, text, sizeof(text));
+		printf("native IPMI: %s\n", text);
 	}
-	if ((rc = bmc_power_off(s)) < 0)
-		printf("native IPMI: power off: %s; reading the state anyway\n", bmc_strerror(rc));
-	while (mono_ms() - t0 < timeout_ms) {
-		if (bmc_power_get(s, &on) == 0 && !on)
-			break;
-		usleep(50000);
-	}
-	bmc_close(s);
-	if (on) {
-		printf("native IPMI: power NOT read back as off within %u ms\n", timeout_ms);
-		return -1;
-	}
-	printf("native IPMI: power read back as off after %lld ms\n", mono_ms() - t0);
+	r->done = done;
+	r->arg = arg;
+	r->native_status = rc == 0 ? 2 : 1;
 	return 0;
+}
+
+static int64_t now(void *ctx) { (void)ctx; return mono_ms(); }
+static void audit(void *ctx, const char *line) { (void)ctx; printf("  %s\n", line); fflush(stdout); }
+
+static void result(void *ctx, uint64_t gen, enum fence_outcome o)
+{
+	struct run *r = ctx;
+
+	(void)gen;
+	r->finished = 1;
+	r->outcome = o;
+}
+
+static int fence_levels(const struct hg_cfg_node *n, unsigned total_ms)
+{
+	static struct fence f;
+	static struct run r;
+	struct fence_level lv[FENCE_MAX_LEVELS];
+	const struct fence_ops ops = { .spawn = spawn, .native = native, .now = now,
+				       .audit = audit, .result = result, .ctx = &r };
+	int64_t end = mono_ms() + total_ms;
+
+	memset(&r, 0, sizeof(r));
+	r.bmc = &n->bmc;
+	r.native_status = -1;
+	for (int i = 0; i < n->n_levels; i++)
+		lv[i] = (struct fence_level){ n->level[i].native, n->level[i].agent, n->level[i].args,
+					      n->level[i].password_file, n->level[i].timeout_ms };
+	fence_init(&f, &ops, lv, n->n_levels);
+	fence_start(&f, 1);
+	while (!r.finished) {
+		int64_t t = mono_ms();
+		if (t >= end) {
+			if (r.job.pid)
+				kill(-r.job.pid, SIGKILL);
+			printf("%s NOT fenced: timed out after %u ms (the levels' timeouts plus %d ms)\n",
+			       n->name, total_ms, FENCE_CMD_GRACE_MS);
+			return 1;
+		}
+		if (r.done && r.native_status >= 0) {
+			fence_done_fn done = r.done;
+			r.done = NULL;
+			done(r.arg, r.native_status, NULL);
+		} else if (r.job.pid) {
+			int st = job_wait(&r.job, 100);
+			if (st >= 0 && r.done) {
+				fence_done_fn done = r.done;
+				r.done = NULL;
+				done(r.arg, st, r.job.buf);
+			}
+		} else {
+			int64_t at = fence_next_wakeup(&f);
+			int64_t ms = at == INT64_MAX ? 100 : at - t;
+			if (ms > 0)
+				usleep((useconds_t)(ms > 100 ? 100 : ms) * 1000);
+			fence_tick(&f, mono_ms());
+		}
+	}
+	if (r.outcome == FENCE_CONFIRMED) {
+		printf("%s fenced: power read back as off (level %d)\n", n->name, f.lvl + 1);
+		return 0;
+	}
+	printf("%s NOT fenced: no level read its power back as off\n", n->name);
+	return 1;
+}
+
+/* One action=status, synchronously, within timeout_ms: its status. */
+static int agent_status(const struct hg_cfg_fence_level *l, unsigned timeout_ms, char *out,
+			size_t len)
+{
+	char input[2048];
+	struct job j;
+	int st, rc = fence_agent_input("status", l->args, l->password_file, input, sizeof(input));
+
+	out[0] = 0;
+	if (rc >= 0)
+		rc = job_start(&j, l->agent, input, timeout_ms);
+	memset(input, 0, sizeof(input));
+	if (rc < 0)
+		return 1;
+	while ((st = job_wait(&j, 100)) < 0)
+		;
+	snprintf(out, len, "%s", j.buf);
+	return st;
 }
 
 static int dry_run(const struct hg_cfg_node *n)
@@ -136,10 +338,13 @@ static int dry_run(const struct hg_cfg_node *n)
 			       ready ? "ready" : "NOT ready");
 			continue;
 		}
-		int st = run_agent(l, "status");
-		printf("level %d: %s action=status: exit %d (%s)\n", i + 1, l->agent, st,
-		       st == 0 ? "on: ready" : st == 2 ? "off: ready" : "NOT ready");
-		ready |= st == 0 || st == 2;
+		char out[OUT_MAX];
+		int st = agent_status(l, l->timeout_ms, out, sizeof(out));
+		int off = st == 2 && fence_status_off(out);
+		printf("level %d: %s action=status: %s %d (%s)\n", i + 1, l->agent,
+		       st == 1000 ? "killed at its timeout," : "exit", st,
+		       st == 0 ? "on: ready" : off ? "off: ready" : "NOT ready");
+		ready |= st == 0 || off;
 	}
 	printf("%s %s be fenced\n", n->name, ready ? "can" : "can NOT");
 	return ready ? 0 : 1;
@@ -148,6 +353,7 @@ static int dry_run(const struct hg_cfg_node *n)
 int fence_cmd(const struct hg_config *cfg, const char *target, int yes, int dry)
 {
 	const struct hg_cfg_node *n = NULL;
+	unsigned total = FENCE_CMD_GRACE_MS;
 
 	for (int i = 0; i < 2; i++)
 		if (!strcmp(cfg->node[i].name, target))
@@ -161,9 +367,7 @@ int fence_cmd(const struct hg_config *cfg, const char *target, int yes, int dry)
 			"run it on the other node\n", target);
 		return 2;
 	}
-	if (dry)
-		return dry_run(n);
-	if (!yes) {
+	if (!dry && !yes) {
 		char answer[16] = "";
 		printf("Power off %s through its fence levels? Type yes: ", target);
 		fflush(stdout);
@@ -172,22 +376,16 @@ int fence_cmd(const struct hg_config *cfg, const char *target, int yes, int dry)
 			return 1;
 		}
 	}
-	for (int i = 0; i < n->n_levels; i++) {
-		const struct hg_cfg_fence_level *l = &n->level[i];
-		if (l->native) {
-			if (native_off(&n->bmc, l->timeout_ms) == 0) {
-				printf("%s fenced: power read back as off (level %d)\n", target, i + 1);
-				return 0;
-			}
-			continue;
-		}
-		int st = run_agent(l, "off");
-		printf("level %d: %s action=off: exit %d\n", i + 1, l->agent, st);
-		if (run_agent(l, "status") == 2) {
-			printf("%s fenced: power read back as off (level %d)\n", target, i + 1);
-			return 0;
-		}
-	}
-	printf("%s NOT fenced: no level read its power back as off\n", target);
-	return 1;
+	/* The overall timeout: every level to its end, plus the grace; a
+	 * session that will not open cannot hold the command past it either
+	 * (the alarm). Counted after the operator's answer. */
+	for (int i = 0; i < n->n_levels; i++)
+		total += n->level[i].timeout_ms;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	alarm_target = n->name;
+	signal(SIGALRM, on_alarm);
+	alarm(total / 1000 + 2);
+	int rc = dry ? dry_run(n) : fence_levels(n, total);
+	alarm(0);
+	return rc;
 }

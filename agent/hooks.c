@@ -33,7 +33,7 @@ static const char *hook_event(const struct hg_action *a)
 	return NULL;
 }
 
-static void hook_done(void *arg, int status)
+static void hook_done(void *arg, int status, const char *out)
 {
 	struct hook_cb *cb = arg;
 
@@ -82,7 +82,7 @@ void daemon_hook(struct daemon *d, const struct hg_action *a)
 
 /* ---- host watch (HA-OSCAR's watch list), a job every watch_interval_ms ---- */
 
-static void watch_done(void *arg, int status)
+static void watch_done(void *arg, int status, const char *out)
 {
 	struct daemon *d = arg;
 	struct hg_event ev = { .type = HG_EV_HOST, .ok = status == 0 };

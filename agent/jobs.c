@@ -111,6 +111,39 @@ int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,
 	return 0;
 }
 
+/* The whole pipe, keeping its last len - 1 bytes (an agent's answer comes
+ * last); the length kept. */
+static size_t read_output(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (;;) {
+		if (n == len - 1) {   /* full: keep the second half */
+			memmove(buf, buf + len / 2, n - len / 2);
+			n -= len / 2;
+		}
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = 0;
+	return n;
+}
+
+static void log_output(const char *name, const char *text)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; text[i] && i < sizeof(line) - 1; i++)
+		line[i] = text[i] == '\n' ? ' ' : text[i];
+	line[i] = 0;
+	log_info("%s said: %s", name, line);
+}
+
 void jobs_reap(struct jobs *j)
 {
 	int st;
@@ -121,24 +154,18 @@ void jobs_reap(struct jobs *j)
 			struct job *jb = &j->job[i];
 			if (jb->pid != pid)
 				continue;
-			if (jb->out >= 0) {
-				char text[1024];
-				ssize_t n = read(jb->out, text, sizeof(text) - 1);
-				if (n > 0) {
-					text[n] = 0;
-					for (char *p = text; *p; p++)
-						if (*p == '\n')
-							*p = ' ';
-					log_info("%s said: %s", jb->name, text);
-				}
+			char text[JOB_OUT_MAX];
+			int have = jb->out >= 0 && read_output(jb->out, text, sizeof(text)) > 0;
+			if (jb->out >= 0)
 				close(jb->out);
-			}
+			if (have)
+				log_output(jb->name, text);
 			int status = jb->timed_out ? JOB_TIMEOUT :
 				     WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 			job_done_fn done = jb->done;
 			void *arg = jb->arg;
 			memset(jb, 0, sizeof(*jb));
-			done(arg, status);   /* may spawn again into this slot */
+			done(arg, status, have ? text : NULL);   /* may spawn again into this slot */
 			break;
 		}
 	}

@@ -18,9 +18,12 @@
 /* status: the exit code (0..255), 128+N if killed by signal N,
  * JOB_TIMEOUT if it overran its timeout, or -errno if it never started. */
 #define JOB_TIMEOUT 1000
-typedef void (*job_done_fn)(void *arg, int status);
+/* out: with JOB_CAPTURE, what the job wrote (its last JOB_OUT_MAX - 1
+ * bytes), NUL-terminated; NULL without. Valid during the call only. */
+typedef void (*job_done_fn)(void *arg, int status, const char *out);
 
-#define JOB_CAPTURE 1   /* stdout and stderr logged when the job ends; else /dev/null */
+#define JOB_CAPTURE 1   /* stdout and stderr logged and passed to done; else /dev/null */
+#define JOB_OUT_MAX 4096
 
 struct job {
 	pid_t pid;             /* 0 = free slot */
@@ -39,7 +42,8 @@ struct jobs {
 /* argv[0] must be an absolute path. stdin_data may be NULL (stdin is
  * /dev/null) and must be shorter than the pipe buffer. env: extra
  * "KEY=value" strings, NULL-terminated, or NULL. flags: JOB_CAPTURE for
- * programs that exit (fence agents): their first KiB of output is logged.
+ * programs that exit (fence agents): their output is logged and handed to
+ * done (a fence level reads the agent's "Status: OFF" in it).
  * Never capture what may leave a daemon behind (service start commands): a
  * daemon holding our pipe would die of SIGPIPE once we close it. */
 int jobs_spawn(struct jobs *j, char *const argv[], const char *stdin_data,

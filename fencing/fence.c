@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 static void run_step(struct fence *f);
@@ -59,6 +60,25 @@ int fence_agent_input(const char *action, const char *args, const char *password
 	return rc;
 }
 
+int fence_status_off(const char *out)
+{
+	int off = 0;
+
+	while (out && *out) {
+		size_t len = strcspn(out, "\n");
+		const char *b = out, *e = out + len;
+		while (b < e && (*b == ' ' || *b == '\t'))
+			b++;
+		while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			e--;
+		/* the last "Status:" line is the agent's answer */
+		if ((size_t)(e - b) >= 7 && !strncasecmp(b, "Status:", 7))
+			off = (size_t)(e - b) == 11 && !strncasecmp(b, "Status: OFF", 11);
+		out += len + (out[len] == '\n');
+	}
+	return off;
+}
+
 static void finish(struct fence *f, enum fence_outcome o)
 {
 	f->busy = 0;
@@ -79,7 +99,7 @@ static void next_level(struct fence *f)
 	run_step(f);
 }
 
-static void done(void *arg, int status)
+static void done(void *arg, int status, const char *out)
 {
 	struct fence_cb *c = arg;
 	struct fence *f = c->f;
@@ -98,21 +118,42 @@ static void done(void *arg, int status)
 			next_level(f);
 		return;
 	}
-	if (f->step > 0 && status == 2) {
+	if (f->step > 0 && status == 2 && fence_status_off(out)) {
 		finish(f, FENCE_CONFIRMED);
 		return;
 	}
+	if (f->step > 0 && status == 2)
+		audit(f, "level %d: status exited 2 without saying \"Status: OFF\": not a proof",
+		      f->lvl + 1);
 	if (now - f->level_started >= (int64_t)f->level[f->lvl].timeout_ms) {
 		audit(f, "level %d: power not read back as off within %u ms", f->lvl + 1,
 		      f->level[f->lvl].timeout_ms);
 		next_level(f);
 		return;
 	}
-	if (f->step == 0 && status != 0) {
-		/* off was refused: the BMC may still report off (already down) */
-	}
+	/* A refused off goes on to status too: the node may be off already.
+	 * The first status runs at once, later ones after a pause, never past
+	 * the level's end (docs/fencing.md). */
 	f->step++;
+	if (f->step == 1) {
+		run_step(f);
+		return;
+	}
+	int64_t at = now + FENCE_STATUS_PAUSE_MS, end = f->level_started + f->level[f->lvl].timeout_ms;
+	f->resume_at = at < end ? at : end;
+}
+
+void fence_tick(struct fence *f, int64_t now)
+{
+	if (!f->busy || !f->resume_at || now < f->resume_at)
+		return;
+	f->resume_at = 0;
 	run_step(f);
+}
+
+int64_t fence_next_wakeup(const struct fence *f)
+{
+	return f->busy && f->resume_at ? f->resume_at : INT64_MAX;
 }
 
 static struct fence_cb *next_cb(struct fence *f)
@@ -171,6 +212,7 @@ void fence_init(struct fence *f, const struct fence_ops *ops,
 int fence_start(struct fence *f, uint64_t gen)
 {
 	f->gen = gen;
+	f->resume_at = 0;
 	f->busy = 1;
 	f->lvl = -1;
 	f->req_started = f->ops.now(f->ops.ctx);

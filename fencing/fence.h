@@ -2,9 +2,11 @@
  * fence.h - fence levels over external fence-agents-compatible programs.
  *
  * One fence request (a generation) tries the levels in order. A level runs
- * the agent with "action=off", then "action=status" until the agent reports
- * off (exit 2) or the level's timeout passes (docs/fencing.md). Only a
- * status read back as off confirms: exit 0 of "off" alone never does
+ * the agent with "action=off", then "action=status" until the agent answers
+ * off or the level's timeout passes (docs/fencing.md). Only a status read
+ * back as off confirms: its output says "Status: OFF" (fence-agents) and it
+ * exits 2. Exit 0 of "off" never confirms, and neither does exit 2 alone:
+ * a shell syntax error, a missing interpreter or a grep error exit 2 too
  * (DESIGN.md rule 2). The first confirming level ends the request with
  * FENCE_CONFIRMED; when every level fails it ends with FENCE_FAILED.
  *
@@ -19,6 +21,9 @@
 #include <stdint.h>
 
 #define FENCE_MAX_LEVELS 4
+/* Pause between two action=status runs of a level that still reads on:
+ * each run is a process and a new session on the BMC or PDU. */
+#define FENCE_STATUS_PAUSE_MS 500
 
 enum fence_outcome { FENCE_CONFIRMED, FENCE_FAILED, FENCE_UNKNOWN };
 
@@ -30,15 +35,19 @@ struct fence_level {
 	unsigned timeout_ms;
 };
 
+/* status: exit code, or >= 128 / negative on signal, timeout, failure.
+ * out: what the program wrote on stdout and stderr (the end of it if long),
+ * NUL-terminated, or NULL if nothing was captured. */
+typedef void (*fence_done_fn)(void *arg, int status, const char *out);
+
 struct fence_ops {
-	/* Start argv with stdin; later call done(arg, status) exactly once.
-	 * status: exit code, or >= 128 / negative on signal, timeout, failure. */
+	/* Start argv with stdin; later call done(arg, status, out) exactly once. */
 	int (*spawn)(void *ctx, char *const argv[], const char *stdin_data,
-		     unsigned timeout_ms, void (*done)(void *arg, int status), void *arg);
+		     unsigned timeout_ms, fence_done_fn done, void *arg);
 	/* Native IPMI (docs/fencing.md): power off and read back until off or
-	 * timeout_ms, in the agent's BMC worker; done(arg, 2) when read back as
-	 * off, done(arg, 1) otherwise. NULL: native levels fail. */
-	int (*native)(void *ctx, unsigned timeout_ms, void (*done)(void *arg, int status), void *arg);
+	 * timeout_ms, in the agent's BMC worker; done(arg, 2, NULL) when read
+	 * back as off, done(arg, 1, NULL) otherwise. NULL: native levels fail. */
+	int (*native)(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg);
 	int64_t (*now)(void *ctx);
 	void (*audit)(void *ctx, const char *line);    /* one line per step */
 	void (*result)(void *ctx, uint64_t gen, enum fence_outcome o);
@@ -55,6 +64,7 @@ struct fence {
 	/* the running request */
 	uint64_t gen;
 	int busy, lvl, step;        /* step: 0 off, >0 status polls */
+	int64_t resume_at;          /* >0: the next status runs then (fence_tick) */
 	int64_t level_started, req_started;
 	/* answers in flight, keyed so late answers of abandoned steps are dropped */
 	struct fence_cb cbs[8];
@@ -71,9 +81,18 @@ int fence_read_secret(const char *path, char *buf, size_t len);
 int fence_agent_input(const char *action, const char *args, const char *password_file,
 		      char *buf, size_t len);
 
+/* Pure: 1 if out (a fence agent's action=status output) has a line that is
+ * "Status: OFF" (case-insensitive, blanks around it ignored) and no later
+ * "Status: ..." line says otherwise; 0 otherwise, and for NULL. */
+int fence_status_off(const char *out);
+
 void fence_init(struct fence *f, const struct fence_ops *ops,
 		const struct fence_level *levels, int n_levels);
 /* Starts request gen; a running request is abandoned (its answers ignored). */
 int fence_start(struct fence *f, uint64_t gen);
+/* Every loop turn: runs the status try that waited its pause. */
+void fence_tick(struct fence *f, int64_t now);
+/* When fence_tick has work: a monotonic time, or INT64_MAX for none. */
+int64_t fence_next_wakeup(const struct fence *f);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "ipmi/bmc.h"
 #include "fencing/fence_args.h"
+#include "fencing/proof.h"
 
 #define PROG	"hg-fence-ipmi"
 
@@ -45,7 +46,7 @@ metadata(void)
 		{ "ipport", "integer", "BMC UDP port (623)", 0 },
 		{ "username", "string", "BMC user (alias login)", 1 },
 		{ "password", "string", "BMC password (alias passwd), stdin only", 1 },
-		{ "cipher", "integer", "RMCP+ cipher suite (17; 0 is refused)", 0 },
+		{ "cipher", "integer", "RMCP+ cipher suite: 3, 8, 12 or 17 (17); suites without integrity or encryption are refused", 0 },
 		{ "privlvl", "string", "operator or administrator (administrator)", 0 },
 		{ "lanplus", "boolean", "IPMI 2.0 lanplus: always on, must be 1 if given", 0 },
 		{ "power_timeout", "second", "Seconds to wait for the power state (20)", 0 },
@@ -71,15 +72,6 @@ metadata(void)
 	    "</actions>\n</resource-agent>\n");
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 sleep_s(double s)
 {
@@ -94,43 +86,30 @@ sleep_s(double s)
 }
 
 /*
- * Read the power state every 100 ms until it is `want` or power_timeout
- * has passed. Read errors are retried until the deadline: only a state
- * read back counts (docs/fencing.md).
+ * The power command, then the state read every 100 ms until it is `want`
+ * or power_timeout has passed (fencing/proof.h, the procedure the agent
+ * uses too). A failed command is reported and the reading goes on: only a
+ * state read back counts (docs/fencing.md).
  */
-static int
-wait_power(struct bmc_session *s, int want, double timeout)
-{
-	double deadline = now_s() + timeout;
-	int on, rc, last = 0;
-
-	for (;;) {
-		if ((rc = bmc_power_get(s, &on)) == 0 && on == want)
-			return 0;
-		if (rc < 0 && rc != last) {
-			fprintf(stderr, PROG ": power state read failed: %s\n", bmc_strerror(rc));
-			last = rc;
-		}
-		if (now_s() + 0.1 > deadline)
-			return rc < 0 ? rc : -ETIMEDOUT;
-		sleep_s(0.1);
-	}
-}
-
 static int
 do_power(struct bmc_session *s, const struct fence_opts *o, int want)
 {
 	const char *what = want ? "ON" : "OFF";
+	const struct fence_timing t = {
+		.timeout_ms = (unsigned)((o->power_wait + o->power_timeout) * 1000),
+		.poll_ms = 100, .settle_ms = (unsigned)(o->power_wait * 1000),
+	};
+	struct fence_proof p;
 	int rc;
 
-	rc = want ? bmc_power_on(s) : bmc_power_off(s);
+	rc = want ? fence_power_on_confirm(s, &t, &p) : fence_power_off_confirm(s, &t, &p);
+	if (p.command_rc < 0)
+		fprintf(stderr, PROG ": power %s command failed: %s; reading the state anyway\n",
+		    want ? "on" : "off", bmc_strerror(p.command_rc));
 	if (rc < 0) {
-		fprintf(stderr, PROG ": power %s command failed: %s\n", want ? "on" : "off",
-		    bmc_strerror(rc));
-		return EXIT_FAIL;
-	}
-	sleep_s(o->power_wait);
-	if ((rc = wait_power(s, want, o->power_timeout)) < 0) {
+		if (p.read_rc < 0)
+			fprintf(stderr, PROG ": power state read failed: %s\n",
+			    bmc_strerror(p.read_rc));
 		fprintf(stderr, PROG ": Failed: power not confirmed %s within %gs\n",
 		    what, o->power_timeout);
 		return EXIT_FAIL;
@@ -169,7 +148,8 @@ run(struct fence_opts *o)
 		fprintf(stderr, PROG ": BMC answers, power %s\n", on ? "ON" : "OFF");
 		ex = EXIT_OK;
 	} else {
-		fprintf(stderr, PROG ": Status: %s\n", on ? "ON" : "OFF");
+		/* fence-agents' answer, on stdout: a fence level confirms on it */
+		printf("Status: %s\n", on ? "ON" : "OFF");
 		ex = on ? EXIT_OK : EXIT_STATUS_OFF;
 	}
 	bmc_close(s);
@@ -213,8 +193,9 @@ main(int argc, char **argv)
 		fprintf(stderr, PROG ": Failed: %s\n", o.bad ? "invalid options" :
 		    "ip and username are required");
 		ex = EXIT_FAIL;
-	} else if (o.cipher == 0) {
-		fprintf(stderr, PROG ": Failed: cipher suite 0 (no authentication) refused\n");
+	} else if (bmc_cipher_why(o.cipher)) {
+		fprintf(stderr, PROG ": Failed: cipher suite %d refused (%s); use 3, 8, 12 or 17\n",
+		    o.cipher, bmc_cipher_why(o.cipher));
 		ex = EXIT_FAIL;
 	} else if (!strcmp(o.action, "validate-all"))
 		ex = EXIT_OK;

@@ -83,7 +83,7 @@ bmc_strerror(int err)
 	switch (err) {
 	case 0:			return "success";
 	case -EACCES:		return "BMC authentication failed (user, password or K_g)";
-	case -EPERM:		return "privilege level refused, or cipher suite 0 asked for";
+	case -EPERM:		return "privilege level refused, or a refused cipher suite asked for";
 	case -EPROTONOSUPPORT:	return "BMC refuses the cipher suite or has no IPMI 2.0";
 	case -ETIMEDOUT:	return "BMC did not answer in time";
 	case -EHOSTUNREACH:	return "BMC host unknown or unreachable";
@@ -120,12 +120,12 @@ check_target(const struct bmc_target *t)
 {
 	if (!t || !t->host || !t->host[0] || !t->user || !t->password)
 		return -EINVAL;
-	/* Suite 0 means no authentication at all: never, whatever the config. */
-	if (t->cipher_suite == 0)
-		return -EPERM;
 	if (t->cipher_suite < 0 || t->cipher_suite > 255 ||
 	    !IPMI_CIPHER_SUITE_ID_SUPPORTED(t->cipher_suite))
 		return -EINVAL;
+	/* Without integrity or encryption: never, whatever the config. */
+	if (bmc_cipher_why(t->cipher_suite))
+		return -EPERM;
 	if (t->privilege != BMC_PRIV_OPERATOR && t->privilege != BMC_PRIV_ADMIN)
 		return -EINVAL;
 	if (strlen(t->user) > IPMI_MAX_USER_NAME_LENGTH ||
@@ -206,6 +206,14 @@ bmc_ready(struct bmc_session *s)
 
 	if (!s)
 		return -EINVAL;
+	if (s->hook && !s->in_hook) {
+		int rc;
+		s->in_hook = 1;
+		rc = s->hook(s->hook_arg);
+		s->in_hook = 0;
+		if (rc < 0)
+			return rc;
+	}
 	if (s->ctx && idle_ms(s) < (long)s->timeout_ms * 3 / 4)
 		return 0;
 	if (s->ctx) {
@@ -360,6 +368,15 @@ int
 bmc_power_on(struct bmc_session *s)
 {
 	return chassis_control(s, IPMI_CHASSIS_CONTROL_POWER_UP);
+}
+
+void
+bmc_set_hook(struct bmc_session *s, int (*fn)(void *arg), void *arg)
+{
+	if (!s)
+		return;
+	s->hook = fn;
+	s->hook_arg = arg;
 }
 
 void

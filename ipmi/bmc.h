@@ -9,7 +9,7 @@
  *
  *   -EACCES           wrong user name, password or K_g (authentication failed)
  *   -EPERM            the privilege level cannot be obtained for this user,
- *                     or cipher suite 0 was asked for (always refused here)
+ *                     or a refused cipher suite was asked for (bmc_cipher_why)
  *   -EPROTONOSUPPORT  the BMC refuses the cipher suite, or has no IPMI 2.0
  *                     (one that refuses it with a truncated reply, as ipmi_sim
  *                     does for suite 17, gives -EPROTO)
@@ -46,12 +46,37 @@ struct bmc_target {
 	uint16_t port;		/* 0 = 623 */
 	const char *user;	/* at most 16 bytes */
 	const char *password;	/* at most 20 bytes; never logged, never in an error */
-	int cipher_suite;	/* 3 in the lab, 17 production default; 0 refused (-EPERM) */
+	int cipher_suite;	/* 3 in the lab, 17 production default; bmc_cipher_why */
 	int privilege;		/* BMC_PRIV_OPERATOR or BMC_PRIV_ADMIN */
 	unsigned timeout_ms;	/* per request; 0 = BMC_DEFAULT_TIMEOUT_MS */
 };
 
 struct bmc_session;
+
+/*
+ * Pure: NULL if cipher suite `suite` is accepted, else why it is refused.
+ * Accepted: 3, 8, 12, 17 (an authenticated key exchange, integrity and
+ * AES-CBC-128 on every message). Refused: 0, 1, 6, 15 have no integrity,
+ * so anyone on the management LAN can forge a reply ("power off" among
+ * them); 2, 7, 11, 16 have no encryption; other numbers are no IPMI 2.0
+ * suite FreeIPMI speaks. bmc_open refuses those with -EPERM (unknown
+ * numbers: -EINVAL), and the configuration with a line-numbered error.
+ */
+static inline const char *bmc_cipher_why(int suite)
+{
+	switch (suite) {
+	case 3: case 8: case 12: case 17:
+		return (const char *)0;
+	case 0:
+		return "no authentication, no integrity";
+	case 1: case 6: case 15:
+		return "no integrity: replies can be forged";
+	case 2: case 7: case 11: case 16:
+		return "no encryption";
+	default:
+		return "not an IPMI 2.0 suite";
+	}
+}
 
 /*
  * Open an RMCP+ session with t's credentials, cipher suite and privilege.
@@ -160,7 +185,8 @@ int bmc_sensor_read(struct bmc_session *s, const char *name, struct bmc_sensor *
 
 /*
  * Every readable sensor the SDR lists, up to max; *n says how many were
- * written. A sensor the BMC refuses to read is skipped, not an error.
+ * written. A sensor the BMC refuses to read is skipped, not an error; a
+ * transport error or the hook's -ECANCELED stops the sweep with it.
  */
 int bmc_sensors_read(struct bmc_session *s, struct bmc_sensor *out, size_t max, size_t *n);
 
@@ -195,6 +221,17 @@ struct bmc_sel_entry {
 /* Entries after the cursor, oldest first, at most max; advances the cursor. */
 int bmc_sel_read_new(struct bmc_session *s, struct bmc_sel_cursor *c,
     struct bmc_sel_entry *out, size_t max, size_t *n);
+
+/*
+ * A hook run before each request of s goes out: between any two round
+ * trips of every call (an SDR load, a sensor sweep). It may use s itself
+ * (it is not run again while it runs), e.g. to serve a more urgent request
+ * first. A negative return (-errno) fails the request about to go out, and
+ * with it the call, with that value; -ECANCELED is the convention for "cut
+ * short", and bmc_sensors_read() and an SDR load stop at it (the load
+ * resumes where it stopped at the next call). fn NULL: no hook.
+ */
+void bmc_set_hook(struct bmc_session *s, int (*fn)(void *arg), void *arg);
 
 /* Close the session; best effort, returns at once even if the BMC is dead. NULL is fine. */
 void bmc_close(struct bmc_session *s);

@@ -33,10 +33,17 @@ struct bmc_session {
 	struct timespec last_rx;	/* CLOCK_MONOTONIC of the last reply */
 	fiid_obj_t status_rs;	/* Get Chassis Status response */
 	fiid_obj_t control_rs;	/* Chassis Control response */
-	/* SDR cache (sensors.c): read once per session. */
-	int sdr_loaded;
+	/* SDR cache (sensors.c): read once per session. A load cut short
+	 * (an error, the hook) resumes at sdr_next with the records so far. */
+	int sdr_loaded, sdr_partial;
+	uint16_t sdr_next;
+	unsigned sdr_walked;	/* records walked, against a BMC that loops */
 	struct bmc_sdr *sdr;
 	size_t n_sdr;
+	/* bmc_set_hook: called before each request, never from inside itself. */
+	int (*hook)(void *arg);
+	void *hook_arg;
+	int in_hook;
 };
 
 /*

@@ -28,6 +28,7 @@ bmc_sdr_free(struct bmc_session *s)
 	s->sdr = NULL;
 	s->n_sdr = 0;
 	s->sdr_loaded = 0;
+	s->sdr_partial = 0;
 }
 
 void
@@ -106,25 +107,39 @@ get_record(struct bmc_session *s, uint16_t *res, uint16_t id, uint8_t *rec, size
 	return 0;
 }
 
+/*
+ * Walks the repository from the start, or, after a walk cut short (an
+ * error, the hook's -ECANCELED), from the record where it stopped, with a
+ * new reservation: an SDR load after a session break can take many round
+ * trips, and a caller with a time budget gets there over several calls.
+ */
 static int
 load_sdr(struct bmc_session *s)
 {
 	uint8_t rec[5 + 255];
-	uint16_t res, id = SDR_FIRST, next;
+	uint16_t res, next;
 	struct bmc_sdr one, *grown;
-	size_t len, cap = 0;
-	int rc, i;
+	size_t len, cap = s->n_sdr;
+	int rc;
 
-	bmc_sdr_free(s);
+	if (!s->sdr_partial) {
+		bmc_sdr_free(s);
+		cap = 0;
+		s->sdr_next = SDR_FIRST;
+		s->sdr_walked = 0;
+		s->sdr_partial = 1;
+	}
 	if ((rc = reserve(s, &res)) < 0)
 		return rc;
-	for (i = 0; i < SDR_MAX_RECORDS && id != SDR_LAST; i++) {
+	while (s->sdr_walked < SDR_MAX_RECORDS && s->sdr_next != SDR_LAST) {
+		uint16_t id = s->sdr_next;
 		rc = get_record(s, &res, id, rec, &len, &next);
 		if (rc < 0 && rc != -EMSGSIZE)
-			return rc;
+			return rc;	/* resumes at id */
+		s->sdr_walked++;
 		if (next == id)
 			break;	/* a BMC pointing a record at itself */
-		id = next;
+		s->sdr_next = next;
 		/* Other record types, and sensors another MC owns, are skipped. */
 		if (rc < 0 || bmc_parse_sdr(rec, len, &one) < 0 || one.owner_id != BMC_ADDRESS)
 			continue;
@@ -136,6 +151,7 @@ load_sdr(struct bmc_session *s)
 		}
 		s->sdr[s->n_sdr++] = one;
 	}
+	s->sdr_partial = 0;
 	s->sdr_loaded = 1;
 	return 0;
 }
@@ -188,8 +204,9 @@ bmc_sensors_read(struct bmc_session *s, struct bmc_sensor *out, size_t max, size
 		rc = read_one(s, &s->sdr[i], &out[*n]);
 		if (rc == 0)
 			(*n)++;
-		else if (rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -EIO)
-			return rc;	/* the session is gone, not the sensor */
+		else if (rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -EIO ||
+		    rc == -ECANCELED)
+			return rc;	/* the session is gone, or the hook cut it short */
 	}
 	return 0;
 }

@@ -39,11 +39,23 @@ wait_power(struct bmc_session *s, int want, double limit_ms)
 	return -1;
 }
 
-/* Run hg-fence-ipmi with `input` on stdin; its stderr into err. */
+/* text has exactly this line */
+static int
+has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p += n)
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+/* Run hg-fence-ipmi with `input` on stdin; its stdout and stderr into err. */
 static int
 run_fence(const char *input, char *err, size_t errlen, double *ms)
 {
-	int in[2], out[2], st, fd;
+	int in[2], out[2], st;
 	size_t n = 0;
 	ssize_t r;
 	double t0 = now_ms();
@@ -55,9 +67,8 @@ run_fence(const char *input, char *err, size_t errlen, double *ms)
 		return -1;
 	if (pid == 0) {
 		dup2(in[0], 0);
+		dup2(out[1], 1);
 		dup2(out[1], 2);
-		if ((fd = open("/dev/null", O_WRONLY)) >= 0)
-			dup2(fd, 1);	/* metadata */
 		close(in[1]);
 		close(out[0]);
 		execl(HG_FENCE_PATH, "hg-fence-ipmi", (char *)NULL);
@@ -115,6 +126,12 @@ test_library(void)
 	CHECK_EQ(bmc_open(&t, &s2), -EACCES);
 	t = target(USER, PASS, 0, BMC_PRIV_ADMIN);
 	CHECK_EQ(bmc_open(&t, &s2), -EPERM);
+	/* no integrity (1, 6, 15) or no encryption (2, 7, 11, 16): refused like 0 */
+	static const int weak[] = { 1, 2, 6, 7, 11, 15, 16 };
+	for (size_t i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		t = target(USER, PASS, weak[i], BMC_PRIV_ADMIN);
+		CHECK_EQ(bmc_open(&t, &s2), -EPERM);
+	}
 	CHECK(s2 == NULL);
 	t = target(USER, PASS, 17, BMC_PRIV_ADMIN);
 	rc = bmc_open(&t, &s2);
@@ -188,6 +205,7 @@ test_fence(void)
 	int on = -1;
 
 	CHECK_EQ(fence("status", PASS, "", err, sizeof(err), NULL), 0);
+	CHECK(has_line(err, "Status: ON"));	/* fence-agents' answer (hole 6) */
 	CHECK_EQ(fence("off", PASS, "", err, sizeof(err), &ms), 0);
 	printf("hg-fence-ipmi action=off end to end: %.0f ms\n", ms);
 	CHECK(strstr(err, PASS) == NULL);
@@ -198,6 +216,7 @@ test_fence(void)
 	}
 	CHECK(host > 0 && kill(host, 0) < 0);
 	CHECK_EQ(fence("status", PASS, "", err, sizeof(err), NULL), 2);
+	CHECK(has_line(err, "Status: OFF"));
 
 	CHECK_EQ(fence("status", BADPASS, "", err, sizeof(err), NULL), 1);
 	CHECK(strstr(err, BADPASS) == NULL);
@@ -207,6 +226,10 @@ test_fence(void)
 	CHECK_EQ(fence("reboot", PASS, "", err, sizeof(err), NULL), 1);
 	CHECK(strstr(err, "refused") != NULL);
 	CHECK_EQ(fence("off", PASS, "cipher=0", err, sizeof(err), NULL), 1);
+	CHECK_EQ(fence("status", PASS, "cipher=1", err, sizeof(err), NULL), 1);
+	CHECK(strstr(err, "refused") != NULL);
+	CHECK_EQ(fence("status", PASS, "cipher=2", err, sizeof(err), NULL), 1);
+	CHECK(strstr(err, "refused") != NULL);
 	CHECK_EQ(fence("off", PASS, "lanplus=0", err, sizeof(err), NULL), 1);
 	CHECK_EQ(fence("off", PASS, "method=cycle", err, sizeof(err), NULL), 1);
 	CHECK_EQ(fence("monitor", PASS, "nodename=a\nplug=a", err, sizeof(err), NULL), 0);

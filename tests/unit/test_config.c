@@ -357,7 +357,21 @@ static const struct bad {
 	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password=x\n", 14,
 	  "bmc: inline password= is refused" },
 	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=0\n", 14,
-	  "bmc: cipher: expected a cipher suite 1..17" },
+	  "bmc: cipher: suite 0 is refused" },
+	/* issue 10 hole 12: suites without integrity (replies can be forged, a
+	 * fake "power off" among them) or without encryption are refused like 0 */
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=1\n", 14,
+	  "bmc: cipher: suite 1 is refused (no integrity" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=2\n", 14,
+	  "bmc: cipher: suite 2 is refused (no encryption" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=6\n", 14,
+	  "bmc: cipher: suite 6 is refused (no integrity" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=15\n", 14,
+	  "bmc: cipher: suite 15 is refused (no integrity" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=16\n", 14,
+	  "bmc: cipher: suite 16 is refused (no encryption" },
+	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=4\n", 14,
+	  "bmc: cipher: suite 4 is refused (not an IPMI 2.0 suite" },
 	{ NODE_A_LAST LINK_A "bmc = bmc-a username=ADMIN password_file=/p\n", 14,
 	  "bmc: expected ADDRESS" },
 	{ NODE_A_LAST LINK_A "bmc = 203.0.113.21 username=ADMIN\n", 14,
@@ -601,6 +615,16 @@ static void test_bmc_keys(void)
 	CHECK_EQ(c.node[c.self].bmc.present, 0);
 	CHECK_EQ(c.bmc_poll_ms, 2000);
 	CHECK_EQ(c.watchdog_timeout_ms, 0);
+
+	/* the suites with integrity and encryption are accepted */
+	static const int good[] = { 3, 8, 12, 17 };
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char t2[sizeof(text) + 16];
+		snprintf(t2, sizeof(t2), NODE_A_LAST LINK_A
+			 "bmc = 203.0.113.21 username=ADMIN password_file=/p cipher=%d\n", good[i]);
+		CHECK_EQ(hg_config_parse(t2, "b", &c, err, sizeof(err)), 0);
+		CHECK_EQ(c.node[c.peer].bmc.cipher, good[i]);
+	}
 }
 
 static void test_bad(void)

@@ -11,13 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-struct pending { void (*done)(void *, int); void *arg; };
+struct pending { fence_done_fn done; void *arg; int off; };
 
 static struct {
 	int64_t now;
 	int script[128], nscript, next;   /* exit codes, in spawn order */
 	char stdin_seen[128][512];
 	char agent_seen[128][64];
+	int64_t spawn_at[128];
 	int nspawn;
 	struct pending pend[128];
 	int npend;
@@ -25,24 +26,29 @@ static struct {
 	uint64_t gen;
 	int refuse_spawn;
 	int natives;
+	const char *say;    /* output of every program (default: by exit code) */
+	int mute;           /* programs print nothing */
+	const char *off_agent;   /* this agent answers 0, then 2 for status; others 0 */
 } T;
 
 static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout_ms,
-		 void (*done)(void *, int), void *arg)
+		 fence_done_fn done, void *arg)
 {
 	if (T.refuse_spawn || T.nspawn >= 128)
 		return -2;
 	snprintf(T.stdin_seen[T.nspawn], sizeof(T.stdin_seen[0]), "%s", in);
 	snprintf(T.agent_seen[T.nspawn], sizeof(T.agent_seen[0]), "%s", argv[0]);
+	T.spawn_at[T.nspawn] = T.now;
 	T.nspawn++;
-	T.pend[T.npend++] = (struct pending){ done, arg };
+	T.pend[T.npend++] = (struct pending){ done, arg,
+		T.off_agent && !strcmp(argv[0], T.off_agent) && strstr(in, "action=status") };
 	return 0;
 }
 
-static int native(void *ctx, unsigned timeout_ms, void (*done)(void *, int), void *arg)
+static int native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
 {
 	T.natives++;
-	T.pend[T.npend++] = (struct pending){ done, arg };
+	T.pend[T.npend++] = (struct pending){ done, arg, 0 };
 	return 0;
 }
 
@@ -63,13 +69,32 @@ static int answer(void)
 	struct pending p = T.pend[0];
 	memmove(T.pend, T.pend + 1, (size_t)--T.npend * sizeof(T.pend[0]));
 	T.now += 50;
-	p.done(p.arg, T.next < T.nscript ? T.script[T.next++] : 1);
+	int code = T.off_agent ? (p.off ? 2 : 0) : T.next < T.nscript ? T.script[T.next++] : 1;
+	const char *out = T.mute ? NULL : T.say ? T.say : code == 2 ? "Status: OFF\n" :
+			  code == 0 ? "Success: Powered OFF\nStatus: ON\n" : "Failed: no route\n";
+	p.done(p.arg, code, out);
 	return 1;
 }
 
-static void run_all(void) { while (answer()) ; }
-
 static struct fence F;
+
+/* Answers every program; when none runs, lets the clock reach the level's
+ * next status try (the daemon's loop calls fence_tick every turn). */
+static void run_all(void)
+{
+	for (;;) {
+		if (answer())
+			continue;
+		int64_t at = fence_next_wakeup(&F);
+		if (at == INT64_MAX)
+			break;
+		fence_tick(&F, T.now);        /* not yet due: does nothing */
+		if (T.npend)
+			break;
+		T.now = at > T.now ? at : T.now;
+		fence_tick(&F, T.now);
+	}
+}
 static const struct fence_ops OPS = { .spawn = spawn, .now = now, .audit = audit, .result = result };
 
 static void reset(const int *script, int n)
@@ -108,8 +133,8 @@ int main(void)
 
 	/* off "succeeds" but status keeps saying on: never confirmed by level 1,
 	 * level 2 confirms */
-	reset((int[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		       0, 2 }, 24);
+	reset((int[]){ 0 }, 1);
+	T.off_agent = "/bin/agent2";
 	fence_init(&F, &OPS, two, 2);
 	fence_start(&F, 8);
 	run_all();
@@ -193,6 +218,77 @@ int main(void)
 		CHECK_EQ(T.nspawn, 2);
 		CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
 	}
+
+	/* issue 10 hole 6: exit 2 alone is not the agent's answer. A shell
+	 * syntax error, a missing interpreter, a grep error all exit 2; only
+	 * an action=status that says "Status: OFF" confirms. Here status
+	 * exits 2 and prints nothing: never confirmed. */
+	static const int twos[] = { 0, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+				    2, 2, 2, 2, 2, 2, 2 };
+	reset(twos, 27);
+	T.mute = 1;
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 18);
+	run_all();
+	CHECK_EQ(T.results, 1);
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+	/* exit 2 with the shell's own complaint: not the agent's answer */
+	reset(twos, 27);
+	T.say = "/usr/sbin/fence_x: line 3: syntax error near unexpected token `('\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 19);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+	/* a grep error that happens to mention the words is not the line */
+	reset(twos, 27);
+	T.say = "grep: Status: OFF: No such file or directory\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 20);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+	/* the agent's answer, surrounded by its chatter: confirmed */
+	reset(twos, 27);
+	T.say = "2026-12-02 WARNING: cipher 3\n  status: off \r\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 21);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
+	/* "Status: OFF" with exit 1 (the agent failed) is not a proof either */
+	reset((int[]){ 0, 1, 1, 1 }, 4);
+	T.say = "Status: OFF\n";
+	fence_init(&F, &OPS, &one, 1);
+	fence_start(&F, 22);
+	run_all();
+	CHECK_EQ(T.outcome, FENCE_FAILED);
+
+	/* hole 12d: the status poll pauses between tries. Status keeps saying
+	 * on for the whole 3 s level: each try at least 200 ms after the
+	 * previous one ended (each answer takes 50 ms here), so no more than
+	 * 3000 / 250 + 2 runs, not one every 50 ms. */
+	{
+		static int ons[128];
+		struct fence_level slow = { 0, "/bin/agent1", "ip=1", "", 3000 };
+		reset(ons, 128);
+		fence_init(&F, &OPS, &slow, 1);
+		fence_start(&F, 23);
+		run_all();
+		CHECK_EQ(T.results, 1);
+		CHECK_EQ(T.outcome, FENCE_FAILED);
+		CHECK(T.nspawn >= 3);
+		CHECK(T.nspawn <= 3000 / 250 + 2);
+		for (int i = 2; i < T.nspawn; i++)
+			CHECK(T.spawn_at[i] - T.spawn_at[i - 1] >= 250);
+		/* off to the first status: no pause (a node off at once confirms at once) */
+		CHECK(T.spawn_at[1] - T.spawn_at[0] <= 50);
+	}
+
+	CHECK_EQ(fence_status_off("Status: OFF"), 1);
+	CHECK_EQ(fence_status_off("Status: OFF\nStatus: ON\n"), 0);   /* the last answer counts */
+	CHECK_EQ(fence_status_off("Status: ON\n"), 0);
+	CHECK_EQ(fence_status_off("Status: OFFLINE\n"), 0);
+	CHECK_EQ(fence_status_off("xStatus: OFF\n"), 0);
+	CHECK_EQ(fence_status_off(""), 0);
+	CHECK_EQ(fence_status_off(NULL), 0);
 
 	unlink(pwfile);
 	return check_report();
