@@ -129,7 +129,6 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	}
 	rp->reachable = 1;
 	rp->power = on;
-	rp->wdt_lo = mono_ms();
 	rc = bmc_watchdog_get(w->s, &wd);
 	rp->wdt_hi = mono_ms();
 	if (rc == 0) {
@@ -291,7 +290,12 @@ static int serve(struct wstate *w, const struct bmcw_req *rq)
 	int64_t t0 = mono_ms();
 	if (rq->op == BMCW_POLL) {
 		w->reading_started = t0;
+		/* everything this reading says was measured after wdt_lo and, for
+		 * the watchdog, before wdt_hi (the core's rule-4 bounds) */
+		rp.wdt_lo = mono_ms();
 		poll_bmc(w, &rp);
+		if (!rp.wdt_hi)
+			rp.wdt_hi = mono_ms();
 	} else if (rq->op == BMCW_FENCE) {
 		fence_bmc(w, rq->ms, &rp);
 	} else {

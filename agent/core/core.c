@@ -521,7 +521,11 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 			return SM_PEER_BACK;
 		if (hg_bmc_says_alive(c, now))
 			return SM_PEER_BACK;   /* its watchdog is being reset */
-		return now >= c->fence_retry_at ? SM_FENCE_RETRY : -1;
+		/* the evidence of this silence, not of the one the first
+		 * attempt answered (a fence answer may have been lost for
+		 * longer than the peer stayed silent) */
+		return now >= c->fence_retry_at && now >= hg_accuse_due(c) &&
+		       hg_eligible_at(c, now) && hg_accusation(c, now) ? SM_FENCE_RETRY : -1;
 	case HG_ROLE_ACTIVE:
 		if (hg_core_peer_fresh(c, now) && pv(c)->role == HG_ROLE_ACTIVE &&
 		    hg_peer_preferred(c))
@@ -643,7 +647,7 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	hg_svc_tick(c, now, out);
 
 	if (c->vip_retry_at >= 0 && now >= c->vip_retry_at) {
-		int add = c->role == HG_ROLE_ACTIVE && !c->vip_held;
+		int add = c->role == HG_ROLE_ACTIVE && !c->vip_up;
 		int del = c->role == HG_ROLE_RELEASING && c->vip_held && c->seq_op == -1 &&
 			  c->stop_retry_at < 0;
 		c->vip_retry_at = -1;

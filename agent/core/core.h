@@ -233,7 +233,9 @@ struct hg_core {
 	hg_ms fence_retry_at;   /* -1 = none scheduled */
 
 	/* VIP and services sequence */
-	int vip_held;           /* the VIPs are configured here (until removal succeeds) */
+	int vip_held;           /* the VIPs may be configured here: from the add's request
+				   until a removal succeeds (rule 1: a lost answer is no proof) */
+	int vip_up;             /* the add was confirmed (services may start) */
 	uint64_t vip_gen;       /* the VIP change in flight, 0 none */
 	int vip_op;
 	hg_ms vip_deadline;

@@ -64,10 +64,10 @@ static hg_ms reset_before(const struct hg_bmc_report *r)
 static enum evd evidence(const struct hg_core *c, hg_ms now)
 {
 	const struct hg_bmc_report *r = &c->bmc[1];
-	hg_ms at = c->bmc_at[1];
 
-	if (at < c->peer_lost_at)
-		return EVD_NEED;            /* only a reading taken since counts */
+	/* only a reading taken since counts: measured, not merely arrived */
+	if (c->bmc_at[1] == HG_NEVER || r->wdt_lo < c->peer_lost_at)
+		return EVD_NEED;
 	if (!r->reachable)
 		return EVD_FENCE;           /* the fence levels try, rule 2 holds */
 	if (r->power == 0)
@@ -161,6 +161,11 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (!stop && now >= c->pet_next) {
 		struct hg_action *a = hg_emit(out, HG_ACT_WDT_PET);
 		hg_ms every = hg_pet_every(c, c->p.wdt_timeout);
+		/* Our BMC does not answer (its readings fail): a reset may be
+		 * lost as well, so try at every heartbeat until it answers; more
+		 * resets than the cadence only make a live node look more alive. */
+		if (c->bmc_at[0] != HG_NEVER && !c->bmc[0].reachable)
+			every = c->p.interval;
 		if (a)
 			a->ms = (uint32_t)every;
 		c->pet_next = now + every;
@@ -172,6 +177,11 @@ void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 	int who = ev->bmc.who ? 1 : 0;
 	const struct hg_bmc_report *old = &c->bmc[who];
 	int first = c->bmc_at[who] == HG_NEVER;
+
+	/* A reading measured before the one we hold (a late answer) is history:
+	 * it must not undo what a newer reading said (issue 10, hole 5). */
+	if (!first && ev->bmc.wdt_hi < old->wdt_lo)
+		return;
 	if ((first && !ev->bmc.reachable) || (!first && old->reachable != ev->bmc.reachable))
 		hg_record(out, ev->bmc.reachable ? "bmc_reachable" : "bmc_unreachable", who ? "2" : "3",
 			  who ? (ev->bmc.reachable ? "the peer's BMC answers again"
@@ -182,6 +192,8 @@ void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 	    ev->bmc.sensor_worst >= HG_SEV_CRITICAL)
 		hg_record(out, "sensor_critical", "5",
 			  "a sensor of our BMC reads critical: unfit to be active, handing over to a healthy standby");
+	if (!who && !first && !old->reachable && ev->bmc.reachable)
+		c->pet_next = ev->now;   /* it answers again: reset at once */
 	c->bmc[who] = ev->bmc;
 	c->bmc_at[who] = ev->now;
 }

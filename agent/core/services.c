@@ -418,6 +418,8 @@ void hg_vip_request(struct hg_core *c, int op, hg_ms now, struct hg_actions *out
 
 	c->vip_gen = ++c->req_gen;
 	c->vip_op = op;
+	if (op == HG_VIP_ADD)
+		c->vip_held = 1;   /* may be configured from now on, answer or not */
 	c->vip_deadline = now + (hg_ms)c->p.vip_timeout;
 	if (a) {
 		a->op = op;
@@ -454,7 +456,7 @@ void hg_on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 			c->vip_retry_at = ev->now + c->p.interval;
 			return;
 		}
-		c->vip_held = 1;
+		c->vip_up = 1;
 		if (c->role != HG_ROLE_ACTIVE) {
 			/* Released before the VIPs were even up (unfit, dual
 			 * active): the stop sequence and the removal are under
@@ -478,6 +480,7 @@ void hg_on_vip(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 		return;
 	}
 	c->vip_held = 0;
+	c->vip_up = 0;
 	c->garp_left = 0;
 	c->vip_retry_at = -1;
 	hg_record(out, "vip_removed", "", "VIPs removed");
