@@ -13,24 +13,7 @@ ip netns exec hg-a "$HG" switchover -c "$RUN/a.conf" -n a >/dev/null 2>&1 ||
 wait_for "b is active and serves" 10 client_gets b
 watch_holders
 
-svc_up() {	# NODE: the demo service of NODE runs (its pid file, and that pid is still it)
-	local p
-	p=$(cat "$RUN/$1/svc-demo.pid" 2>/dev/null) || return 1
-	[ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "hg-demo-svc .* $1 \$"
-}
-both=$(mktemp /tmp/hg-both.XXXXXX)
-(
-	while :; do
-		a1=0 b1=0 a2=0
-		svc_up a && a1=1
-		svc_up b && b1=1
-		svc_up a && a2=1
-		[ $((a1 & b1 & a2)) = 1 ] && date +%s%3N >>"$both"
-		sleep 0.01
-	done
-) &
-both_pid=$!
-trap 'kill "$both_pid" 2>/dev/null; cleanup' EXIT
+watch_services
 
 "$LAB" inject agent-kill b >/dev/null || fail "inject agent-kill b"
 check "b's demo service outlives its agent" svc_up b
@@ -40,12 +23,10 @@ kill -USR1 "$(cat "$RUN/b/node-host.pid")" || fail "restart b's agent"
 serves() { client_gets a || client_gets b; }
 wait_for "someone serves the client" 15 serves
 sleep 2
-kill "$both_pid" 2>/dev/null
-n=$(wc -l <"$both")
+n=$(services_both)
 echo "measure: samples with the demo service on both nodes: $n"
 check "the demo service never ran on both nodes at once" [ "$n" = 0 ]
 check "never two VIP holders" never_two_holders
 check "b's new agent stopped what its previous life left (cleanup_done)" log_has b cleanup_done
 check "b fenced nobody" is b .fences 0
 check "a fenced nobody" is a .fences 0
-rm -f "$both"

@@ -9,24 +9,7 @@ lab_up
 wait_for "a is active and serves" 10 client_gets a
 watch_holders
 
-svc_up() {	# NODE: the demo service of NODE runs (its pid file, and that pid is still it)
-	local p
-	p=$(cat "$RUN/$1/svc-demo.pid" 2>/dev/null) || return 1
-	[ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "hg-demo-svc .* $1 \$"
-}
-both=$(mktemp /tmp/hg-both.XXXXXX)
-(
-	while :; do
-		a1=0 b1=0 a2=0
-		svc_up a && a1=1
-		svc_up b && b1=1
-		svc_up a && a2=1
-		[ $((a1 & b1 & a2)) = 1 ] && date +%s%3N >>"$both"
-		sleep 0.01
-	done
-) &
-both_pid=$!
-trap 'kill "$both_pid" 2>/dev/null; cleanup' EXIT
+watch_services
 
 "$LAB" inject service-slow-stop demo a 60 >/dev/null || fail "inject service-slow-stop demo a"
 t0=$(date +%s%3N)
@@ -36,12 +19,10 @@ wait_for "b serves the client" 20 client_gets b
 t1=$(date +%s%3N)
 echo "measure: switchover to b serving, through a's self-fence: $((t1 - t0)) ms"
 sleep 1
-kill "$both_pid" 2>/dev/null
-n=$(wc -l <"$both")
+n=$(services_both)
 echo "measure: samples with the demo service on both nodes: $n"
 check "the demo service never ran on both nodes at once" [ "$n" = 0 ]
 check "never two VIP holders" never_two_holders
 check "a kept the VIP when its stop failed (release_stuck)" log_has a release_stuck
 check "a was powered off (its own watchdog, or b's fence)" [ "$(lab_power a)" = off ]
 check "b fenced a and confirmed it" log_has b fence_confirmed
-rm -f "$both"

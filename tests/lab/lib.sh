@@ -17,6 +17,7 @@ pass() { echo "ok: $*"; }
 
 cleanup() {
 	[ -n "$WATCH_PID" ] && kill "$WATCH_PID" 2>/dev/null
+	[ -n "${BOTH_PID:-}" ] && kill "$BOTH_PID" 2>/dev/null && rm -f "$BOTH_FILE"
 	"$LAB" down >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -87,6 +88,32 @@ watch_holders() {
 	WATCH_PID=$!
 }
 max_holders() { cat "$WATCH_FILE"; }
+
+# svc_up NODE: the demo service of NODE runs (its pid file, and that pid is still it).
+svc_up() {
+	local p
+	p=$(cat "$RUN/$1/svc-demo.pid" 2>/dev/null) || return 1
+	[ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "hg-demo-svc .* $1 \$"
+}
+
+# A background watch of rule 1 for the services: the demo service running on
+# both nodes at once (read a, b, a again: a at both reads and b between).
+# Sampled every 10 ms; services_both prints how many samples saw it.
+watch_services() {
+	BOTH_FILE=$(mktemp /tmp/hg-both.XXXXXX)
+	(
+		while :; do
+			a1=0 b1=0 a2=0
+			svc_up a && a1=1
+			svc_up b && b1=1
+			svc_up a && a2=1
+			[ $((a1 & b1 & a2)) = 1 ] && date +%s%3N >>"$BOTH_FILE"
+			sleep 0.01
+		done
+	) &
+	BOTH_PID=$!
+}
+services_both() { kill "$BOTH_PID" 2>/dev/null; wc -l <"$BOTH_FILE"; }
 never_two_holders() { [ "$(max_holders)" -le 1 ]; }
 
 # client_gets NODE: the demo service answers through the VIP, served by NODE

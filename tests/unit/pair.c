@@ -246,6 +246,22 @@ void pair_init(struct pair *pr, int n_lans, int n_services)
 	pr->bmc_poll_ms = 2000;
 }
 
+/* A new life of node i's agent: it reads the carrier of each link. */
+static void start_agent(struct pair *pr, int i)
+{
+	struct pair_node *me = &pr->n[i];
+
+	hg_core_init(&me->core, &pr->params[i], me->incarnation, pr->now);
+	for (int l = 0; l < pr->params[i].n_lans; l++) {
+		struct hg_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.type = HG_EV_LINK;
+		ev.lan = l;
+		ev.ok = me->link[l];
+		push(pr, pr->now, i, &ev, 0);
+	}
+}
+
 void pair_boot(struct pair *pr, int i)
 {
 	struct pair_node *me = &pr->n[i];
@@ -259,15 +275,7 @@ void pair_boot(struct pair *pr, int i)
 	me->incarnation++;
 	for (int l = 0; l < pr->params[i].n_lans; l++)
 		me->link[l] = 1;
-	hg_core_init(&me->core, &pr->params[i], me->incarnation, pr->now);
-	for (int l = 0; l < pr->params[i].n_lans; l++) {
-		struct hg_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.type = HG_EV_LINK;
-		ev.lan = l;
-		ev.ok = 1;
-		push(pr, pr->now, i, &ev, 0);
-	}
+	start_agent(pr, i);
 }
 
 void pair_agent_restart(struct pair *pr, int i)
@@ -284,15 +292,7 @@ void pair_agent_restart(struct pair *pr, int i)
 	for (int k = 0; k < pr->nq; k++)
 		if (pr->q[k].to == i && !pr->q[k].raw)
 			pr->q[k--] = pr->q[--pr->nq];
-	hg_core_init(&me->core, &pr->params[i], me->incarnation, pr->now);
-	for (int l = 0; l < pr->params[i].n_lans; l++) {
-		struct hg_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.type = HG_EV_LINK;
-		ev.lan = l;
-		ev.ok = me->link[l];
-		push(pr, pr->now, i, &ev, 0);
-	}
+	start_agent(pr, i);
 }
 
 void pair_power_off(struct pair *pr, int i)
