@@ -124,145 +124,6 @@ void hg_reply(struct hg_actions *out, int ok, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ---- what we know ------------------------------------------------------ */
-
-static int n_paths(const struct hg_core *c) { return 2 * c->p.n_lans; }
-
-int hg_core_path_up(const struct hg_core *c, int path, hg_ms now)
-{
-	return hg_path_alive(&c->peer, path, now, c->p.deadtime);
-}
-
-int hg_core_peer_fresh(const struct hg_core *c, hg_ms now)
-{
-	return c->peer.incarnation && now - c->peer.last_hb < (hg_ms)c->p.deadtime;
-}
-
-static int links_ok(const struct hg_core *c)
-{
-	for (int i = 0; i < c->p.n_lans; i++)
-		if (!c->link_up[i])
-			return 0;
-	return 1;
-}
-
-static int gw_ok(const struct hg_core *c, hg_ms now)
-{
-	return !c->p.have_gateway || now - c->gw_last < (hg_ms)c->p.gateway_timeout;
-}
-
-/* Fit to stay active: nothing that rule 5 counts as a reason to release. */
-int hg_fit_at(const struct hg_core *c, hg_ms now)
-{
-	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby &&
-	       c->host_ok && hg_sensors_ok(c);
-}
-
-/* Healthy apart from the operator's standby: the self-fence's question
- * (an operator's stop must not power the node off halfway, issue 10 hole 11). */
-int hg_healthy_at(const struct hg_core *c, hg_ms now)
-{
-	return links_ok(c) && gw_ok(c, now) && !hg_svc_gave_up(c) && c->host_ok && hg_sensors_ok(c);
-}
-
-/* Eligible to take over (and advertised so): fit, and with a self-fence. */
-int hg_eligible_at(const struct hg_core *c, hg_ms now)
-{
-	return hg_fit_at(c, now) && hg_own_bmc_ok(c) && hg_core_cleaned(c);
-}
-
-int hg_core_eligible(const struct hg_core *c)
-{
-	return hg_eligible_at(c, c->last_step);
-}
-
-/* Strict order on the two nodes: priority, then the lower id. */
-int hg_peer_preferred(const struct hg_core *c)
-{
-	if (c->p.peer_prio != c->p.self_prio)
-		return c->p.peer_prio > c->p.self_prio;
-	return c->p.peer_id < c->p.self_id;
-}
-
-
-/* The peer could become active if we handed over now. */
-int hg_peer_can_take(const struct hg_core *c, hg_ms now)
-{
-	return hg_core_peer_fresh(c, now) && (pv(c)->flags & HG_F_ELIGIBLE) &&
-	       pv(c)->role == HG_ROLE_STANDBY;
-}
-
-/* Last known to be serving: fencing it must not wait (rule 6's fence delay
- * is only for the case where no node was active). */
-static int peer_was_active(const struct hg_core *c)
-{
-	return c->peer.incarnation &&
-	       (pv(c)->role == HG_ROLE_ACTIVE || pv(c)->role == HG_ROLE_RELEASING ||
-		pv(c)->role == HG_ROLE_TAKING || (pv(c)->flags & HG_F_HOLDS_VIP));
-}
-
-/* Our consent that the peer becomes active (see docs/protocol.md). */
-static int grants(const struct hg_core *c, hg_ms now)
-{
-	if (c->role != HG_ROLE_STANDBY && c->role != HG_ROLE_STARTING)
-		return 0;
-	if (c->vip_held || c->vip_gen || !hg_core_cleaned(c))
-		return 0;   /* holds, may hold, or may still run something (hole 3) */
-	/* A peer that handed over gave the cluster away on purpose: even if it
-	 * is preferred and eligible again (its link came back), it is ours to
-	 * take, not to grant back. */
-	return !hg_eligible_at(c, now) || c->handover || pv(c)->role == HG_ROLE_TAKING ||
-	       ((pv(c)->flags & HG_F_ELIGIBLE) && hg_peer_preferred(c) &&
-		!(pv(c)->flags & HG_F_HANDOVER));
-}
-
-static uint8_t health(const struct hg_core *c, hg_ms now)
-{
-	return (links_ok(c) ? HG_H_LINKS : 0) | (gw_ok(c, now) ? HG_H_GATEWAY : 0) |
-	       (hg_svc_gave_up(c) ? 0 : HG_H_SERVICES) | (c->admin_standby ? HG_H_ADMIN : 0);
-}
-
-/* The peer's claim we answer (docs/protocol.md "Claims"): only one made
- * against this very life of ours. The grant flag beside it says yes or no. */
-static uint64_t claim_answered(const struct hg_core *c)
-{
-	if (!c->peer.incarnation || pv(c)->role != HG_ROLE_TAKING ||
-	    pv(c)->ack_incarnation != c->incarnation)
-		return 0;
-	return pv(c)->claim;
-}
-
-static void send_hb(struct hg_core *c, hg_ms now, struct hg_actions *out)
-{
-	int grant = grants(c, now);
-	uint64_t answered = claim_answered(c);
-	uint8_t flags = (c->vip_held ? HG_F_HOLDS_VIP : 0) |
-			(grant ? HG_F_GRANT : 0) |
-			(hg_eligible_at(c, now) ? HG_F_ELIGIBLE : 0) |
-			(c->handover ? HG_F_HANDOVER : 0) |
-			(now < c->want_until ? HG_F_WANT : 0);
-
-	for (int lan = 0; lan < c->p.n_lans; lan++) {
-		struct hg_action *a = hg_emit(out, HG_ACT_SEND_HB);
-		if (!a)
-			return;
-		struct hg_hb *hb = &a->hb;
-		hb->from = c->p.self_id;
-		hb->to = c->p.peer_id;
-		hb->incarnation = c->incarnation;
-		hb->seq = ++c->seq;
-		hb->sent_ms = (uint64_t)now;
-		hb->ack_incarnation = c->peer.incarnation;
-		hb->ack_claim = answered;
-		hb->claim = c->role == HG_ROLE_TAKING ? c->taking_seq : 0;
-		hb->role = (uint8_t)c->role;
-		hb->flags = flags;
-		hb->health = health(c, now);
-		hb->lan = (uint8_t)lan;
-		c->cnt.tx_hb++;
-	}
-}
-
 static void reset_links(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
 	/* Self-repair (rule 3), at most once a second per link. */
@@ -310,7 +171,7 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		if (!c->self_check_failed)
 			hg_record(out, "not_accusing", "3",
 				  "peer silent but own check fails (links %s, gateway %s, services %s, host %s, admin standby %s): no fence, no takeover",
-				  links_ok(c) ? "ok" : "DOWN", gw_ok(c, now) ? "ok" : "SILENT",
+				  hg_links_ok(c) ? "ok" : "DOWN", hg_gw_ok(c, now) ? "ok" : "SILENT",
 				  hg_svc_gave_up(c) ? "NOT READY" : "ok", c->host_ok ? "ok" : "UNHEALTHY",
 				  c->admin_standby ? "yes" : "no");
 		c->self_check_failed = 1;
@@ -318,7 +179,7 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	}
 	hg_record(out, "accuse", "4",
 		  "every path to the peer silent for %lld ms, own links and gateway ok: the peer is presumed failed",
-		  (long long)(now - hg_peer_silent_since(&c->peer, n_paths(c))));
+		  (long long)(now - hg_peer_silent_since(&c->peer, hg_n_paths(c))));
 	return act_fence(c, now, out);
 }
 
@@ -382,7 +243,7 @@ static int act_release(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
 	hg_record(out, "release", "5",
 		  "releasing: public link %s, gateway %s, services %s, host %s, peer role %s",
-		  c->link_up[c->p.public_lan] ? "ok" : "DOWN", gw_ok(c, now) ? "ok" : "SILENT",
+		  c->link_up[c->p.public_lan] ? "ok" : "DOWN", hg_gw_ok(c, now) ? "ok" : "SILENT",
 		  hg_svc_gave_up(c) ? "GIVEN UP" : "ok", c->host_ok ? "ok" : "UNHEALTHY",
 		  hg_role_name(pv(c)->role));
 	c->handover = 1;
@@ -432,7 +293,7 @@ static void fire(struct hg_core *c, enum sm_ev ev, hg_ms now, struct hg_actions 
 		assert(c->role != HG_ROLE_ACTIVE || from == HG_ROLE_TAKING || from == HG_ROLE_FENCING ||
 		       from == HG_ROLE_ACTIVE);
 		if (from != c->role)
-			send_hb(c, now, out);   /* tell the peer at once */
+			hg_send_hb(c, now, out);   /* tell the peer at once */
 		return;
 	}
 }
@@ -449,14 +310,14 @@ void hg_fire_released(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 hg_ms hg_accuse_due(const struct hg_core *c)
 {
-	if (!peer_was_active(c) && hg_peer_preferred(c))
+	if (!hg_peer_was_active(c) && hg_peer_preferred(c))
 		return c->peer_lost_at + c->p.fence_delay;
 	return c->peer_lost_at;
 }
 
 static int claim_ok(const struct hg_core *c, hg_ms now)
 {
-	return hg_eligible_at(c, now) && !c->handover && !grants(c, now) &&
+	return hg_eligible_at(c, now) && !c->handover && !hg_grants(c, now) &&
 	       hg_core_peer_fresh(c, now) &&
 	       (pv(c)->role == HG_ROLE_STANDBY || pv(c)->role == HG_ROLE_STARTING) &&
 	       (pv(c)->flags & HG_F_GRANT) && !(pv(c)->flags & HG_F_HOLDS_VIP);
@@ -553,7 +414,7 @@ static int sm_derive(struct hg_core *c, hg_ms now)
  * notes about conditions we cannot act on. */
 static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	int alive = hg_peer_any_path(&c->peer, n_paths(c), now, c->p.deadtime);
+	int alive = hg_peer_any_path(&c->peer, hg_n_paths(c), now, c->p.deadtime);
 
 	if (!alive && !c->peer_lost && now >= c->stall_hold_until) {
 		c->peer_lost = 1;
@@ -608,7 +469,7 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 				  hg_core_peer_fresh(c, now), !!(pv(c)->flags & HG_F_ELIGIBLE),
 				  hg_role_name(pv(c)->role));
 		c->unfit_noted = 1;
-	} else if (c->role == HG_ROLE_STANDBY && !links_ok(c)) {
+	} else if (c->role == HG_ROLE_STANDBY && !hg_links_ok(c)) {
 		reset_links(c, now, out);
 	} else {
 		c->unfit_noted = 0;
@@ -662,7 +523,7 @@ static void evaluate(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			c->garp_left = 1;   /* periodic refresh while active */
 	}
 	if (now >= c->next_hb) {
-		send_hb(c, now, out);
+		hg_send_hb(c, now, out);
 		c->next_hb = now + c->p.interval;
 	}
 	hg_pet(c, now, out);
@@ -807,7 +668,7 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c)
 	hg_ms t = c->next_hb;
 
 #define EARLIER(x) do { hg_ms x_ = (x); if (x_ > c->last_step && x_ < t) t = x_; } while (0)
-	for (int p = 0; p < n_paths(c); p++)
+	for (int p = 0; p < hg_n_paths(c); p++)
 		EARLIER(c->peer.path_last[p] + c->p.deadtime);
 	if (c->peer_lost)
 		EARLIER(hg_accuse_due(c));

@@ -26,6 +26,14 @@ int  hg_svc_all_running(const struct hg_core *c);
 int  hg_svc_gave_up(const struct hg_core *c);
 hg_ms hg_svc_next_wakeup(const struct hg_core *c);
 
+/* facts.c: derived from state, for every file of the core. */
+int   hg_links_ok(const struct hg_core *c);
+int   hg_gw_ok(const struct hg_core *c, hg_ms now);
+int   hg_peer_was_active(const struct hg_core *c);   /* last known serving */
+int   hg_grants(const struct hg_core *c, hg_ms now); /* our consent that the peer becomes active */
+void  hg_send_hb(struct hg_core *c, hg_ms now, struct hg_actions *out);
+static inline int hg_n_paths(const struct hg_core *c) { return 2 * c->p.n_lans; }
+
 /* core.c: shared with evidence.c and commands.c. */
 int   hg_eligible_at(const struct hg_core *c, hg_ms now);
 hg_ms hg_accuse_due(const struct hg_core *c);
