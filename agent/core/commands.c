@@ -83,13 +83,15 @@ void hg_on_cmd(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 
 int hg_core_quiescent(const struct hg_core *c)
 {
-	if (c->vip_held || c->seq_op != -1)
+	/* a service that may still run keeps the self-fence armed (hole 4),
+	 * and a fence under way is finished first (review of issue 10) */
+	if (c->vip_held || c->seq_op != -1 || c->fence_busy || !hg_core_cleaned(c))
 		return 0;
 	if (c->role == HG_ROLE_ACTIVE || c->role == HG_ROLE_RELEASING || c->role == HG_ROLE_TAKING)
 		return 0;
 	for (int i = 0; i < c->p.n_services; i++) {
 		const struct hg_service *s = &c->svc[i];
-		if (s->busy || s->state == HG_SVC_RUNNING || s->state == HG_SVC_STARTING ||
+		if (s->busy || s->check_busy || s->stop_failed || s->state == HG_SVC_RUNNING || s->state == HG_SVC_STARTING ||
 		    s->state == HG_SVC_STOPPING)
 			return 0;
 	}
