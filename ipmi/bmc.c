@@ -60,6 +60,10 @@ bmc_errno(ipmi_ctx_t ctx, int sys_errno)
 	case IPMI_ERR_BMC_BUSY:
 	case IPMI_ERR_DRIVER_BUSY:
 		return -EBUSY;
+	case IPMI_ERR_DEVICE_NOT_FOUND:
+	case IPMI_ERR_DEVICE_NOT_SUPPORTED:
+	case IPMI_ERR_DRIVER_PATH_REQUIRED:
+		return -ENODEV;
 	case IPMI_ERR_OUT_OF_MEMORY:
 		return -ENOMEM;
 	case IPMI_ERR_PARAMETERS:
@@ -94,10 +98,25 @@ bmc_strerror(int err)
 	case -ENXIO:		return "watchdog reset before it was set";
 	case -EAGAIN:		return "BMC kept cancelling the SDR reservation";
 	case -EINVAL:		return "invalid BMC target or argument";
+	case -ENODEV:		return "no in-band IPMI interface on this host (driver not loaded?)";
 	case -ENOMEM:		return "out of memory";
 	case -EIO:		return "BMC I/O error";
 	default:		return "unknown BMC error";
 	}
+}
+
+const char *
+bmc_path_name(int path)
+{
+	static const char *const n[] = { "lan", "inband", "openipmi", "kcs", "ssif" };
+
+	return path >= 0 && path < (int)(sizeof(n) / sizeof(n[0])) ? n[path] : "unknown";
+}
+
+int
+bmc_session_path(const struct bmc_session *s)
+{
+	return s ? s->path : BMC_PATH_LAN;
 }
 
 /* "host", "host:port", or "[v6]:port" as FreeIPMI parses it. */
@@ -118,6 +137,8 @@ format_host(char *buf, size_t len, const char *host, uint16_t port)
 static int
 check_target(const struct bmc_target *t)
 {
+	if (t && t->path != BMC_PATH_LAN)
+		return t->path > BMC_PATH_LAN && t->path <= BMC_PATH_SSIF ? 0 : -EINVAL;
 	if (!t || !t->host || !t->host[0] || !t->user || !t->password)
 		return -EINVAL;
 	if (t->cipher_suite < 0 || t->cipher_suite > 255 ||
@@ -131,6 +152,51 @@ check_target(const struct bmc_target *t)
 	if (strlen(t->user) > IPMI_MAX_USER_NAME_LENGTH ||
 	    strlen(t->password) > IPMI_2_0_MAX_PASSWORD_LENGTH)
 		return -EINVAL;
+	return 0;
+}
+
+/*
+ * In-band: the kernel's driver (or the firmware's system interface) does
+ * the retries and has no session to keep warm. Not finding the interface
+ * is -ENODEV whatever FreeIPMI calls it (for KCS without the hardware it
+ * says "internal system error"): the operator's question is "is it there".
+ */
+static int
+open_inband(struct bmc_session *s, int *ipmi_err)
+{
+	static const ipmi_driver_type_t drv[] = {
+		[BMC_PATH_OPENIPMI] = IPMI_DEVICE_OPENIPMI,
+		[BMC_PATH_KCS] = IPMI_DEVICE_KCS,
+		[BMC_PATH_SSIF] = IPMI_DEVICE_SSIF,
+	};
+	ipmi_driver_type_t found = IPMI_DEVICE_UNKNOWN;
+	ipmi_ctx_t ctx;
+	int rc, e;
+
+	if (!(ctx = ipmi_ctx_create()))
+		return -ENOMEM;
+	if (s->path == BMC_PATH_INBAND)
+		rc = ipmi_ctx_find_inband(ctx, &found, 0, 0, 0, NULL, 0, IPMI_FLAGS_DEFAULT);
+	else
+		rc = ipmi_ctx_open_inband(ctx, drv[s->path], 0, 0, 0, NULL, 0,
+		    IPMI_FLAGS_DEFAULT) < 0 ? -1 : 1;
+	if (rc != 1) {
+		e = errno;
+		*ipmi_err = rc < 0 ? ipmi_ctx_errnum(ctx) : IPMI_ERR_DEVICE_NOT_FOUND;
+		rc = rc < 0 ? bmc_errno(ctx, e) : -ENODEV;
+		if (rc != -ETIMEDOUT && rc != -EACCES && rc != -EPERM && rc != -EBUSY)
+			rc = -ENODEV;
+		ipmi_ctx_destroy(ctx);
+		return rc;
+	}
+	if (found == IPMI_DEVICE_OPENIPMI)
+		s->path = BMC_PATH_OPENIPMI;
+	else if (found == IPMI_DEVICE_KCS)
+		s->path = BMC_PATH_KCS;
+	else if (found == IPMI_DEVICE_SSIF)
+		s->path = BMC_PATH_SSIF;
+	s->ctx = ctx;
+	bmc_touch(s);
 	return 0;
 }
 
@@ -151,6 +217,8 @@ open_ctx(struct bmc_session *s, unsigned workarounds, int *ipmi_err)
 	s->timeout_ms = timeout;
 
 	*ipmi_err = IPMI_ERR_SUCCESS;
+	if (s->path != BMC_PATH_LAN)
+		return open_inband(s, ipmi_err);
 	if (!(ctx = ipmi_ctx_create()))
 		return -ENOMEM;
 	rc = ipmi_ctx_open_outofband_2_0(ctx, s->host, s->user, s->password,
@@ -214,7 +282,7 @@ bmc_ready(struct bmc_session *s)
 		if (rc < 0)
 			return rc;
 	}
-	if (s->ctx && idle_ms(s) < (long)s->timeout_ms * 3 / 4)
+	if (s->ctx && (s->path != BMC_PATH_LAN || idle_ms(s) < (long)s->timeout_ms * 3 / 4))
 		return 0;
 	if (s->ctx) {
 		ipmi_ctx_close(s->ctx);
@@ -237,11 +305,13 @@ bmc_open(const struct bmc_target *t, struct bmc_session **out)
 		return rc;
 	if (!(s = calloc(1, sizeof(*s))))
 		return -ENOMEM;
-	if ((rc = format_host(s->host, sizeof(s->host), t->host, t->port)) < 0)
+	s->path = t->path;
+	if (t->path == BMC_PATH_LAN &&
+	    (rc = format_host(s->host, sizeof(s->host), t->host, t->port)) < 0)
 		goto fail;
 	/* Lengths checked by check_target(); kept to reopen an idle session. */
-	snprintf(s->user, sizeof(s->user), "%s", t->user);
-	snprintf(s->password, sizeof(s->password), "%s", t->password);
+	snprintf(s->user, sizeof(s->user), "%s", t->user ? t->user : "");
+	snprintf(s->password, sizeof(s->password), "%s", t->password ? t->password : "");
 	s->cipher_suite = t->cipher_suite;
 	s->privilege = t->privilege;
 	s->timeout_ms = t->timeout_ms ? t->timeout_ms : BMC_DEFAULT_TIMEOUT_MS;
@@ -261,7 +331,8 @@ bmc_open(const struct bmc_target *t, struct bmc_session **out)
 	 * this error: retrying a wrong password would double the failed logins
 	 * a BMC may count towards locking the user out.
 	 */
-	if (rc < 0 && ipmi_err == IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED)
+	if (rc < 0 && t->path == BMC_PATH_LAN &&
+	    ipmi_err == IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED)
 		rc = open_ctx(s, IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE,
 		    &ipmi_err);
 	if (rc < 0)

@@ -1,6 +1,8 @@
 /*
- * bmc.h - talk to one BMC over IPMI 2.0 / RMCP+ (lanplus) through FreeIPMI:
- * chassis power, the watchdog timer, sensors with SDR thresholds, the SEL.
+ * bmc.h - talk to one BMC through FreeIPMI, over IPMI 2.0 / RMCP+ (lanplus)
+ * or in-band through the host's own interface (the kernel's OpenIPMI
+ * driver, KCS, SSIF): chassis power, the watchdog timer, sensors with SDR
+ * thresholds, the SEL.
  * The pure parsers of the replies are in ipmi/reply.h (docs/bmc.md).
  *
  * Error convention: every int-returning function returns 0 on success or a
@@ -20,6 +22,8 @@
  *   -EBUSY            the BMC says it is busy
  *   -ENOENT           no sensor of that name, no such SDR/SEL record
  *   -ENXIO            Reset Watchdog Timer before any Set Watchdog Timer
+ *   -ENODEV           in-band: no such interface on this host (driver not
+ *                     loaded, no /dev/ipmi0, no KCS/SSIF in the firmware tables)
  *   -EAGAIN           the BMC kept cancelling our SDR reservation
  *   -EINVAL           bad argument (bmc_target out of range, NULL pointer)
  *   -ENOMEM, -EIO     resources; anything else
@@ -41,7 +45,26 @@
 #define BMC_DEFAULT_PORT	623
 #define BMC_DEFAULT_TIMEOUT_MS	5000
 
+/*
+ * The path to a BMC (docs/bmc.md, "Paths"). LAN is IPMI 2.0 over UDP to
+ * host (the management LAN, or a BMC's host-interface NIC). The in-band
+ * paths reach the BMC of the host this runs on, through the kernel or the
+ * firmware's system interface: no network, no session, no password. INBAND
+ * probes FreeIPMI's drivers in its order (OpenIPMI's /dev/ipmi0 first).
+ */
+enum bmc_path {
+	BMC_PATH_LAN = 0,
+	BMC_PATH_INBAND,	/* the first of the three below that is there */
+	BMC_PATH_OPENIPMI,	/* /dev/ipmi0 of the ipmi_devintf + ipmi_si drivers */
+	BMC_PATH_KCS,		/* KCS registers, directly (root, I/O ports) */
+	BMC_PATH_SSIF,		/* SMBus system interface (/dev/i2c-N) */
+};
+
+/* "lan", "inband", "openipmi", "kcs", "ssif"; never NULL. */
+const char *bmc_path_name(int path);
+
 struct bmc_target {
+	int path;		/* enum bmc_path; in-band ignores every field but timeout_ms */
 	const char *host;	/* "203.0.113.21", a name, or an IPv6 address */
 	uint16_t port;		/* 0 = 623 */
 	const char *user;	/* at most 16 bytes */
@@ -84,6 +107,9 @@ static inline const char *bmc_cipher_why(int suite)
  * to give to bmc_close(); on error *out is NULL.
  */
 int bmc_open(const struct bmc_target *t, struct bmc_session **out);
+
+/* The path s was opened on: BMC_PATH_LAN, or the in-band driver found. */
+int bmc_session_path(const struct bmc_session *s);
 
 /* Get Chassis Status: *on = 1 if the chassis reports power on, 0 if off. */
 int bmc_power_get(struct bmc_session *s, int *on);

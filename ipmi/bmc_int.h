@@ -24,6 +24,7 @@
 
 struct bmc_session {
 	ipmi_ctx_t ctx;		/* NULL after a failed reopen: bmc_ready() retries */
+	int path;		/* enum bmc_path: LAN, or the in-band driver opened */
 	char host[320];		/* "host", "host:port" or "[v6]:port" */
 	char user[IPMI_MAX_USER_NAME_LENGTH + 1];
 	char password[IPMI_2_0_MAX_PASSWORD_LENGTH + 1];	/* wiped by bmc_close */
