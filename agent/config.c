@@ -33,7 +33,7 @@
 enum kind {
 	K_NAME, K_PATH, K_PATH_OPT, K_SOCKET, K_U16, K_U32, K_U32_OFF,
 	K_BOOL, K_FAILBACK, K_IPV4_OPT, K_CMD, K_CMD_OPT, K_VIP, K_LINK, K_FENCE,
-	K_PROBE, K_DISK, K_BMC
+	K_PROBE, K_DISK, K_BMC, K_OWN_BMC
 };
 
 struct key {
@@ -91,6 +91,7 @@ static const struct key node_keys[] = {
 	[NK_LINK]     = { "link", K_LINK, 0, 0, 0, 0 },
 	[NK_FENCE]    = { "fence", K_FENCE, 0, 0, 0, 0 },
 	[NK_BMC]      = { "bmc", K_BMC, 0, 0, 0, 0 },
+	[NK_OWN_BMC]  = { "own_bmc", K_OWN_BMC, 0, 0, 0, 0 },
 	{ NULL, 0, 0, 0, 0, 0 },
 };
 
@@ -391,6 +392,17 @@ static int set_value(struct hg_cfg_ctx *c, const struct key *k, char *base, cons
 			return -1;
 		}
 		return hg_cfgv_bmc(v, b, m, mlen);
+	}
+	case K_OWN_BMC: {
+		struct hg_cfg_own_bmc *ob = &c->out->node[c->index].own_bmc;
+		if (ob->line) {
+			snprintf(m, mlen, "given twice in this section");
+			return -1;
+		}
+		if (hg_cfgv_own_bmc(v, ob, m, mlen) != 0)
+			return -1;
+		ob->line = c->line;
+		return 0;
 	}
 	case K_DISK:
 		if (c->out->n_watch_disks == HG_CFG_MAX_DISKS) {

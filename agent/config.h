@@ -57,6 +57,28 @@ struct hg_cfg_bmc {
 	uint32_t timeout_ms;              /* per request, default 1000 */
 };
 
+/*
+ * How a node reaches its own BMC: the watchdog (its self-fence) and the
+ * readings of its own BMC (docs/bmc.md, "Paths"). Readings of the peer's BMC
+ * and fences always use the peer's bmc = line, over the management LAN.
+ *   auto    in-band if the host has an interface, else the LAN (a warning)
+ *   inband  in-band only, through `driver` (the agent refuses to start
+ *           without it)
+ *   hostif  IPMI over LAN to addr, the BMC's host-interface NIC, with the
+ *           bmc = line's credentials
+ *   lan     the bmc = line's address: loss on the management LAN can then
+ *           power this node off (the documented risk)
+ */
+enum hg_own_path { HG_OWN_AUTO, HG_OWN_INBAND, HG_OWN_HOSTIF, HG_OWN_LAN };
+enum hg_inband_driver { HG_INBAND_ANY, HG_INBAND_OPENIPMI, HG_INBAND_KCS, HG_INBAND_SSIF };
+
+struct hg_cfg_own_bmc {
+	int path;                         /* enum hg_own_path */
+	int driver;                       /* enum hg_inband_driver (auto, inband) */
+	char addr[HG_CFG_ADDR_MAX];       /* hostif: IPv4 */
+	int line;                         /* of the own_bmc = line, 0 if none */
+};
+
 /* One fence level: an external fence-agents-compatible program, or the
  * native IPMI driver on the node's BMC ("fence = ipmi"). */
 struct hg_cfg_fence_level {
@@ -75,6 +97,7 @@ struct hg_cfg_node {
 	uint32_t priority;                /* higher is preferred as active */
 	struct hg_cfg_link link[HG_CFG_MAX_LANS]; /* indexed like hg_config.lan */
 	struct hg_cfg_bmc bmc;            /* this node's BMC, if configured */
+	struct hg_cfg_own_bmc own_bmc;    /* how this node reaches it itself */
 	int n_levels;                     /* fence levels to fence THIS node */
 	struct hg_cfg_fence_level level[HG_CFG_MAX_LEVELS];
 };

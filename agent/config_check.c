@@ -207,6 +207,10 @@ int hg_cfg_check(struct hg_cfg_ctx *c, const char *self)
 			if (o->node[i].level[l].native && !o->node[i].bmc.present)
 				return hg_cfg_err(c, c->node[i].line, "[node %s]: fence = ipmi needs "
 						  "the node's bmc = line", o->node[i].name);
+	for (i = 0; i < 2; i++)
+		if (o->node[i].own_bmc.line && !o->node[i].bmc.present)
+			return hg_cfg_err(c, o->node[i].own_bmc.line, "own_bmc: needs the node's "
+					  "bmc = line (the peer reads and fences this node through it)");
 	if (o->watchdog_timeout_ms && (!o->node[0].bmc.present || !o->node[1].bmc.present))
 		return hg_cfg_err(c, 0, "watchdog_timeout_ms: the self-fence needs each "
 				  "node's bmc = line");

@@ -36,7 +36,7 @@ enum {
 	CK_WATCH_INTERVAL, CK_WATCH_LOAD, CK_WATCH_MEMORY, CK_WATCH_DISK, CK_WATCHDOG,
 	CK_BMC_POLL, CK_COUNT
 };
-enum { NK_ID, NK_PRIORITY, NK_LINK, NK_FENCE, NK_BMC, NK_COUNT };
+enum { NK_ID, NK_PRIORITY, NK_LINK, NK_FENCE, NK_BMC, NK_OWN_BMC, NK_COUNT };
 
 /* One section as it appeared in the text. */
 struct hg_cfg_sec {
@@ -116,6 +116,8 @@ int hg_cfgv_fence(const char *v, struct hg_cfg_fence_level *lv, char *msg, size_
 int hg_cfgv_probe(const char *v, int *kind, char *arg, size_t argsize, char *msg, size_t msglen);
 /* "ADDRESS username=U password_file=/P [cipher=N] [privilege=operator|admin] [port=N] [timeout_ms=N]" */
 int hg_cfgv_bmc(const char *v, struct hg_cfg_bmc *b, char *msg, size_t msglen);
+/* own_bmc = auto | inband [auto|openipmi|kcs|ssif] | hostif ADDRESS | lan */
+int hg_cfgv_own_bmc(const char *v, struct hg_cfg_own_bmc *o, char *msg, size_t msglen);
 /* "/ABS/PATH MB" */
 int hg_cfgv_disk(const char *v, struct hg_cfg_disk *d, char *msg, size_t msglen);
 

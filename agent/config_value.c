@@ -415,3 +415,39 @@ int hg_cfgv_bmc(const char *v, struct hg_cfg_bmc *b, char *msg, size_t msglen)
 	b->present = 1;
 	return 0;
 }
+
+int hg_cfgv_own_bmc(const char *v, struct hg_cfg_own_bmc *o, char *msg, size_t msglen)
+{
+	static const char *const drivers[] = { "auto", "openipmi", "kcs", "ssif" };
+	char buf[HG_CFG_CMD_MAX], *tok[4];
+	struct in_addr in;
+	int n = hg_cfgv_split(v, buf, sizeof(buf), tok, 4);
+
+	memset(o, 0, sizeof(*o));
+	if (n == 1 && !strcmp(tok[0], "auto"))
+		return 0;
+	if (n == 1 && !strcmp(tok[0], "lan")) {
+		o->path = HG_OWN_LAN;
+		return 0;
+	}
+	if ((n == 1 || n == 2) && !strcmp(tok[0], "inband")) {
+		o->path = HG_OWN_INBAND;
+		for (int d = 0; n == 2 && d < 4; d++)
+			if (!strcmp(tok[1], drivers[d]))
+				o->driver = d, n = 1;
+		if (n == 1)
+			return 0;
+		return fail(msg, msglen, "inband: expected a driver auto, openipmi, kcs or ssif, "
+			    "got \"%.*s%s\"", QUOTED(tok[1]));
+	}
+	if (n == 2 && !strcmp(tok[0], "hostif")) {
+		if (inet_pton(AF_INET, tok[1], &in) != 1)
+			return fail(msg, msglen, "hostif: expected the IPv4 address of the BMC's "
+				    "host-interface NIC, got \"%.*s%s\"", QUOTED(tok[1]));
+		o->path = HG_OWN_HOSTIF;
+		snprintf(o->addr, sizeof(o->addr), "%s", tok[1]);
+		return 0;
+	}
+	return fail(msg, msglen, "expected auto, inband [auto|openipmi|kcs|ssif], hostif ADDRESS "
+		    "or lan, got \"%.*s%s\"", QUOTED(v));
+}
