@@ -26,6 +26,8 @@
 /* A reading's sensors stop at this budget (counted from the reading's
  * start); the next reading goes on where they stopped (docs/bmc.md). */
 #define READ_BUDGET_MS  2000
+/* A reading's power and watchdog are retried, on new sessions, this long. */
+#define EVIDENCE_BUDGET(w) (2 * (int64_t)(w)->cfg->timeout_ms)
 
 static int64_t mono_ms(void)
 {
@@ -39,6 +41,8 @@ static int64_t mono_ms(void)
 
 struct wstate {
 	const struct hg_cfg_bmc *cfg;
+	const struct hg_cfg_own_bmc *own;   /* NULL: the peer's BMC */
+	int lan_fallback;                   /* own_bmc = auto found no in-band interface */
 	int fd;
 	struct bmc_session *s;
 	int64_t opened_at, failed_at;
@@ -60,25 +64,60 @@ struct wstate {
 
 static int serve(struct wstate *w, const struct bmcw_req *rq);
 static int between(void *arg);
+static void serve_urgent(struct wstate *w);
 
+/* The own worker's in-band path (enum bmc_path), or BMC_PATH_LAN. */
+static int inband_path(const struct wstate *w)
+{
+	static const int by_driver[] = {
+		[HG_INBAND_ANY] = BMC_PATH_INBAND, [HG_INBAND_OPENIPMI] = BMC_PATH_OPENIPMI,
+		[HG_INBAND_KCS] = BMC_PATH_KCS, [HG_INBAND_SSIF] = BMC_PATH_SSIF,
+	};
+
+	if (!w->own || w->lan_fallback)
+		return BMC_PATH_LAN;
+	if (w->own->path == HG_OWN_AUTO)
+		return BMC_PATH_INBAND;
+	if (w->own->path == HG_OWN_INBAND)
+		return by_driver[w->own->driver];
+	return BMC_PATH_LAN;
+}
+
+/*
+ * The path (docs/bmc.md, "Paths"): the peer's BMC over the management LAN
+ * at its bmc = address; our own in-band, at the host-interface address, or
+ * at the bmc = address, as own_bmc = says. own_bmc = auto falls back to the
+ * LAN for good when the host has no in-band interface (it will not grow one
+ * while we run; a restart probes again).
+ */
 static int open_session(struct wstate *w, int force)
 {
 	char pw[64] = "";
 	int64_t now = mono_ms();
+	int rc, path = inband_path(w);
 
 	if (w->s)
 		return 0;
 	if (!force && now - w->failed_at < REOPEN_PAUSE_MS)
 		return -EHOSTUNREACH;
-	int rc = fence_read_secret(w->cfg->password_file, pw, sizeof(pw));
-	if (rc < 0)
+	/* in-band needs no password; auto may fall back to the LAN */
+	if ((path == BMC_PATH_LAN || path == BMC_PATH_INBAND) &&
+	    (rc = fence_read_secret(w->cfg->password_file, pw, sizeof(pw))) < 0 &&
+	    path == BMC_PATH_LAN)
 		return rc;
 	struct bmc_target t = {
-		.host = w->cfg->addr, .port = w->cfg->port, .user = w->cfg->user, .password = pw,
-		.cipher_suite = w->cfg->cipher, .privilege = w->cfg->privilege,
+		.path = path, .host = w->cfg->addr, .port = w->cfg->port, .user = w->cfg->user,
+		.password = pw, .cipher_suite = w->cfg->cipher, .privilege = w->cfg->privilege,
 		.timeout_ms = w->cfg->timeout_ms,
 	};
+	if (w->own && w->own->path == HG_OWN_HOSTIF)
+		t.host = w->own->addr;
 	rc = bmc_open(&t, &w->s);
+	if (rc == -ENODEV && w->own && w->own->path == HG_OWN_AUTO) {
+		w->lan_fallback = 1;
+		t.path = BMC_PATH_LAN;
+		rc = bmc_open(&t, &w->s);
+	}
 	memset(pw, 0, sizeof(pw));
 	if (rc < 0) {
 		w->s = NULL;
@@ -91,11 +130,27 @@ static int open_session(struct wstate *w, int force)
 	return 0;
 }
 
+static void path_text(const struct wstate *w, char *buf, size_t len)
+{
+	if (!w->s)
+		snprintf(buf, len, "%s", "");
+	else if (bmc_session_path(w->s) != BMC_PATH_LAN)
+		snprintf(buf, len, "%s", bmc_path_name(bmc_session_path(w->s)));
+	else
+		snprintf(buf, len, "%s", w->own && w->own->path == HG_OWN_HOSTIF ? "hostif" : "lan");
+}
+
+/* Errors a lost frame or a dead session give, worth a new session. */
+static int lossy(int rc)
+{
+	return rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -EIO || rc == -EPROTO;
+}
+
 /* A call failed: a broken session is reopened on the next request. While
  * a reading holds the session, closing waits until the reading returns. */
 static int broken(struct wstate *w, int rc)
 {
-	if (rc == -ETIMEDOUT || rc == -EHOSTUNREACH || rc == -EIO || rc == -EPROTO) {
+	if (lossy(rc)) {
 		if (w->reading) {
 			w->deferred_rc = rc;
 			return rc;
@@ -112,26 +167,56 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	struct bmc_watchdog wd;
 	struct bmc_sensor sn[32];
 	size_t n = 0;
-	int on = -1, rc;
+	int on = -1, rc, wrc = -EIO;
 
 	rp->power = -1;
 	rp->sensors = -1;
-	if ((rc = open_session(w, 0)) < 0) {
-		rp->rc = rc;
-		return;
+	/*
+	 * Power and watchdog are rule 4's evidence. Over a lossy LAN a round
+	 * trip that FreeIPMI's own retransmissions could not save breaks the
+	 * session; open a new one at once and ask again while the evidence
+	 * budget allows (inside the core's poll deadline, 2 x timeout + 500),
+	 * serving resets and fences between tries. A reading that still
+	 * cannot be had is reported unreachable: no evidence (docs/bmc.md).
+	 */
+	int64_t until = w->reading_started + EVIDENCE_BUDGET(w);
+	for (int tries = 0;; tries++) {
+		if (tries)
+			serve_urgent(w);
+		if (w->gone)
+			return;
+		rc = open_session(w, tries > 0);
+		if (rc == 0) {
+			w->reading = 1;
+			w->deferred_rc = 0;
+			w->cut_at = INT64_MAX;   /* power and watchdog always */
+			rc = bmc_power_get(w->s, &on);
+			if (rc == 0) {
+				rp->reachable = 1;
+				rp->power = on;
+				wrc = bmc_watchdog_get(w->s, &wd);
+				rp->wdt_hi = mono_ms();
+				if (lossy(wrc))
+					rc = wrc;
+			}
+			w->reading = 0;
+			if (w->deferred_rc)
+				rc = w->deferred_rc;
+			if (rc == 0)
+				break;
+			broken(w, rc);
+		}
+		if (!lossy(rc) || mono_ms() >= until) {
+			rp->rc = rc;
+			rp->reachable = 0;
+			rp->power = -1;
+			return;
+		}
+		rp->retries++;
 	}
 	w->reading = 1;
 	w->deferred_rc = 0;
-	w->cut_at = INT64_MAX;   /* power and watchdog (rule 4's evidence) always */
-	if ((rc = bmc_power_get(w->s, &on)) < 0) {
-		rp->rc = rc;
-		goto out;
-	}
-	rp->reachable = 1;
-	rp->power = on;
-	rc = bmc_watchdog_get(w->s, &wd);
-	rp->wdt_hi = mono_ms();
-	if (rc == 0) {
+	if (wrc == 0) {
 		rp->wdt_running = wd.running;
 		rp->wdt_expired = (wd.expired >> BMC_WDT_USE_SMS_OS) & 1;
 		rp->wdt_initial_ms = wd.initial_ms;
@@ -161,7 +246,6 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	/* a sweep cut short reports the last complete one */
 	rp->sensor_worst = w->sensor_worst;
 	memcpy(rp->sensor, w->sensor, sizeof(rp->sensor));
-out:
 	w->reading = 0;
 	if (w->deferred_rc)
 		broken(w, w->deferred_rc);
@@ -201,6 +285,12 @@ static void watchdog_op(struct wstate *w, const struct bmcw_req *rq, struct bmcw
 			rc = bmc_watchdog_reset(w->s);
 	} else if (rc == 0 && rq->op == BMCW_PET) {
 		rc = bmc_watchdog_reset(w->s);
+		/* a lost frame: once more on a new session (the LAN path) */
+		if (lossy(rc) && !w->reading) {
+			broken(w, rc);
+			if ((rc = open_session(w, 1)) == 0)
+				rc = bmc_watchdog_reset(w->s);
+		}
 		if (rc == -ENXIO && w->armed_ms) {   /* the BMC forgot it (reset) */
 			rc = bmc_watchdog_set(w->s, w->armed_ms);
 			if (rc == 0)
@@ -277,6 +367,16 @@ static int between(void *arg)
 	return 0;
 }
 
+/* Resets and fences waiting now, outside a reading's session. */
+static void serve_urgent(struct wstate *w)
+{
+	struct bmcw_req rq;
+
+	take(w, 0);
+	while (!w->gone && next_req(w, 1, &rq))
+		serve(w, &rq);
+}
+
 /* One request, one reply; sets w->gone when the agent is gone. */
 static int serve(struct wstate *w, const struct bmcw_req *rq)
 {
@@ -304,6 +404,7 @@ static int serve(struct wstate *w, const struct bmcw_req *rq)
 	rp.elapsed_ms = (uint32_t)(mono_ms() - t0);
 	rp.session_age_ms = w->s ? (uint32_t)(mono_ms() - w->opened_at) : 0;
 	rp.opens = w->opens;
+	path_text(w, rp.path, sizeof(rp.path));
 	if (send(w->fd, &rp, sizeof(rp), 0) < 0 && errno != EINTR) {
 		w->gone = 1;
 		return -1;
@@ -311,9 +412,9 @@ static int serve(struct wstate *w, const struct bmcw_req *rq)
 	return 0;
 }
 
-static void worker(int fd, const struct hg_cfg_bmc *cfg)
+static void worker(int fd, const struct hg_cfg_bmc *cfg, const struct hg_cfg_own_bmc *own)
 {
-	struct wstate w = { .cfg = cfg, .fd = fd, .failed_at = -REOPEN_PAUSE_MS };
+	struct wstate w = { .cfg = cfg, .own = own, .fd = fd, .failed_at = -REOPEN_PAUSE_MS };
 	struct bmcw_req rq;
 
 	while (!w.gone) {
@@ -330,7 +431,8 @@ static void worker(int fd, const struct hg_cfg_bmc *cfg)
 
 /* ---- the agent's half ------------------------------------------------------ */
 
-int bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const char *name)
+int bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const struct hg_cfg_own_bmc *own,
+	       const char *name)
 {
 	int sv[2];
 
@@ -358,7 +460,7 @@ int bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const char *name)
 		if (dup2(sv[1], 3) < 0)
 			_exit(1);
 		close_range(4, ~0U, 0);
-		worker(3, b);
+		worker(3, b, own);
 	}
 	close(sv[1]);
 	fcntl(sv[0], F_SETFL, O_NONBLOCK);
@@ -396,6 +498,7 @@ int bmcw_recv(struct bmcw *w, struct bmcw_rep *rep)
 		w->pending[rep->op]--;
 	rep->sensor[sizeof(rep->sensor) - 1] = 0;
 	rep->text[sizeof(rep->text) - 1] = 0;
+	rep->path[sizeof(rep->path) - 1] = 0;
 	return 0;
 }
 

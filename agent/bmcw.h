@@ -53,7 +53,10 @@ struct bmcw_rep {
 	uint32_t elapsed_ms;     /* time the request took in the worker */
 	uint32_t session_age_ms; /* age of the session that served it, 0 none */
 	uint32_t opens;          /* sessions opened so far */
+	uint32_t retries;        /* BMCW_POLL: new sessions it took for the evidence */
 	char sensor[20];         /* name of the worst sensor */
+	char path[12];           /* the path that served it: lan, hostif, openipmi, kcs, ssif;
+				    "" if none could be opened */
 	char text[160];          /* for the audit; never a secret */
 };
 
@@ -64,8 +67,10 @@ struct bmcw {
 	char name[16];       /* "own" or "peer", for logs */
 };
 
-/* Forks the worker for BMC b. */
-int  bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const char *name);
+/* Forks the worker for BMC b. own: how this node reaches its own BMC
+ * (the own worker); NULL for the peer's, which is always b's address. */
+int  bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const struct hg_cfg_own_bmc *own,
+		const char *name);
 /* Sends a request unless one of the same op is already pending (then 0). */
 int  bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms);
 /* One reply: 0 and *rep, -EAGAIN if none waits, other -errno if broken. */

@@ -61,6 +61,7 @@ struct daemon {
 	fence_done_fn native_done;
 	void *native_arg;
 	int wdt_failing;
+	char own_path[12];       /* the path our BMC was last served on (bmcw_rep.path) */
 	int64_t last_pet;               /* last watchdog reset sent */
 	int watch_busy;
 	uint64_t peer_inc_saved;        /* the peer's incarnation in state_dir */

@@ -22,7 +22,8 @@ void daemon_bmc_setup(struct daemon *d, struct hg_params *p)
 		d->bmc_last_at[i] = INT64_MIN;
 		if (!b[i]->present)
 			continue;
-		int rc = bmcw_start(&d->bmc[i], b[i], names[i]);
+		int rc = bmcw_start(&d->bmc[i], b[i], i ? NULL : &cfg->node[cfg->self].own_bmc,
+				    names[i]);
 		if (rc < 0) {
 			log_warnx("cannot start the %s BMC worker: %s", names[i], strerror(-rc));
 			continue;
@@ -83,8 +84,32 @@ int daemon_fence_native(void *ctx, unsigned timeout_ms, fence_done_fn done, void
 	return 0;
 }
 
+/*
+ * Which path serves our own BMC, said when it is first known and when it
+ * changes. On the management LAN the self-fence is exposed to that LAN's
+ * loss: a healthy node can be powered off (docs/bmc.md, "Paths").
+ */
+static void own_path_seen(struct daemon *d, const char *path)
+{
+	if (!path[0] || !strcmp(path, d->own_path))
+		return;
+	snprintf(d->own_path, sizeof(d->own_path), "%s", path);
+	if (strcmp(path, "lan"))
+		log_info("our BMC: watchdog and readings over the %s path%s", path,
+			 strcmp(path, "hostif") ? " (in-band)" : " (host-interface NIC)");
+	else if (d->cfg->node[d->cfg->self].own_bmc.path == HG_OWN_AUTO)
+		log_warnx("our BMC: no in-band IPMI interface on this host; the watchdog is reset over "
+			  "the management LAN, whose loss can power this node off (docs/bmc.md; "
+			  "set own_bmc)");
+	else
+		log_warnx("our BMC: watchdog reset over the management LAN (own_bmc = lan): its loss "
+			  "can power this node off (docs/bmc.md)");
+}
+
 static void on_reply(struct daemon *d, int i, const struct bmcw_rep *r)
 {
+	if (i == 0)
+		own_path_seen(d, r->path);
 	if (r->op == BMCW_POLL) {
 		struct hg_event ev = { .type = HG_EV_BMC };
 		ev.bmc.who = i;
@@ -131,7 +156,8 @@ void daemon_bmc_read(struct daemon *d, int i)
 		log_warnx("the %s BMC worker died; restarting it", d->bmc[i].name);
 		bmcw_stop(&d->bmc[i]);
 		const struct hg_cfg_bmc *b = &d->cfg->node[i ? d->cfg->peer : d->cfg->self].bmc;
-		if (bmcw_start(&d->bmc[i], b, i ? "peer" : "own") == 0 && i == 0 &&
+		if (bmcw_start(&d->bmc[i], b, i ? NULL : &d->cfg->node[d->cfg->self].own_bmc,
+			       i ? "peer" : "own") == 0 && i == 0 &&
 		    d->core.p.self_fence)
 			bmcw_send(&d->bmc[0], BMCW_ARM, 0, d->cfg->watchdog_timeout_ms);
 	}
@@ -186,13 +212,15 @@ int daemon_bmc_json(const struct daemon *d, char *buf, size_t len)
 				     "\"reachable\":null}", i ? "," : "", i ? "peer" : "own", addr);
 		} else {
 			n = snprintf(buf + off, len - off,
-				     "%s\"%s\":{\"configured\":true,\"address\":\"%s\",\"reachable\":%s,"
-				     "\"reading_age_ms\":%lld,\"session_age_ms\":%u,\"sessions_opened\":%u,"
+				     "%s\"%s\":{\"configured\":true,\"address\":\"%s\",\"path\":\"%s\","
+				     "\"reachable\":%s,\"reading_age_ms\":%lld,\"retries\":%u,\"session_age_ms\":%u,\"sessions_opened\":%u,"
 				     "\"power\":\"%s\",\"watchdog\":{\"usable\":%s,\"running\":%s,\"expired\":%s,"
 				     "\"initial_ms\":%u,\"present_ms\":%u},\"worst_sensor\":{\"name\":\"%s\","
 				     "\"severity\":\"%s\"},\"last_request_ms\":%u}",
-				     i ? "," : "", i ? "peer" : "own", addr, r->reachable ? "true" : "false",
-				     (long long)(d->now - d->bmc_last_at[i]), r->session_age_ms, r->opens,
+				     i ? "," : "", i ? "peer" : "own", addr, r->path,
+				     r->reachable ? "true" : "false",
+				     (long long)(d->now - d->bmc_last_at[i]), r->retries, r->session_age_ms,
+				     r->opens,
 				     r->power == 1 ? "on" : r->power == 0 ? "off" : "unknown",
 				     r->wdt_usable ? "true" : "false", r->wdt_running ? "true" : "false",
 				     r->wdt_expired ? "true" : "false", r->wdt_initial_ms, r->wdt_present_ms,

@@ -8,6 +8,7 @@
 #include "agent/log.h"
 #include "agent/probe.h"
 #include "agent/fence_cmd.h"
+#include "ipmi/bmc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -98,8 +99,51 @@ static int load(const char *path, const char *node, struct hg_config *cfg)
 	return 0;
 }
 
+/*
+ * Is the own BMC's in-band path there (issue 11; docs/bmc.md, "Paths")?
+ * own_bmc = inband without it is refused: the operator asked for a path
+ * this host lacks. auto without it runs on the LAN, and says the risk.
+ */
+static int check_own_bmc(const struct hg_config *cfg, char *path, size_t len)
+{
+	static const int by_driver[] = { BMC_PATH_INBAND, BMC_PATH_OPENIPMI, BMC_PATH_KCS,
+					 BMC_PATH_SSIF };
+	const struct hg_cfg_node *me = &cfg->node[cfg->self];
+	const struct hg_cfg_own_bmc *o = &me->own_bmc;
+	struct bmc_session *s;
+
+	if (!me->bmc.present) {
+		snprintf(path, len, "none");
+		return 0;
+	}
+	if (o->path == HG_OWN_LAN || o->path == HG_OWN_HOSTIF) {
+		snprintf(path, len, "%s %s", o->path == HG_OWN_LAN ? "lan" : "hostif",
+			 o->path == HG_OWN_LAN ? me->bmc.addr : o->addr);
+		return 0;
+	}
+	struct bmc_target t = { .path = by_driver[o->path == HG_OWN_AUTO ? 0 : o->driver],
+				.timeout_ms = me->bmc.timeout_ms };
+	int rc = bmc_open(&t, &s);
+	if (rc == 0) {
+		snprintf(path, len, "in-band %s", bmc_path_name(bmc_session_path(s)));
+		bmc_close(s);
+		return 0;
+	}
+	if (o->path == HG_OWN_INBAND) {
+		fprintf(stderr, "headguard: own_bmc = inband %s: %s (docs/bmc.md: load ipmi_si and "
+			"ipmi_devintf, or choose own_bmc = hostif ADDRESS)\n",
+			bmc_path_name(t.path), bmc_strerror(rc));
+		return -1;
+	}
+	snprintf(path, len, "lan %s", me->bmc.addr);
+	fprintf(stderr, "headguard: warning: own_bmc = auto: %s; this node's watchdog is reset "
+		"over the management LAN, and loss there can power it off (docs/bmc.md)\n",
+		bmc_strerror(rc));
+	return 0;
+}
+
 /* Checks that need the system: files, modes, programs. */
-static int check_system(const struct hg_config *cfg)
+static int check_system(const struct hg_config *cfg, char *own_path, size_t len)
 {
 	uint8_t key[256];
 	size_t keylen;
@@ -141,6 +185,8 @@ static int check_system(const struct hg_config *cfg)
 			bad = 1;
 		}
 	}
+	if (check_own_bmc(cfg, own_path, len) < 0)
+		bad = 1;
 	if (peer->n_levels == 0) {
 		fprintf(stderr, "headguard: no fence level for the peer %s: it could never be fenced, "
 			"so this node could never take over from a failed peer\n", peer->name);
@@ -153,9 +199,9 @@ static int cmd_run(const char *path, const char *node)
 {
 	static struct hg_config cfg;
 	static struct daemon d;
-	char err[512];
+	char err[512], own[64];
 
-	if (load(path, node, &cfg) < 0 || check_system(&cfg) < 0)
+	if (load(path, node, &cfg) < 0 || check_system(&cfg, own, sizeof(own)) < 0)
 		return 1;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "headguard: libsodium failed to initialise\n");
@@ -176,12 +222,13 @@ static int cmd_run(const char *path, const char *node)
 static int cmd_check(const char *path, const char *node)
 {
 	static struct hg_config cfg;
+	char own[64];
 
-	if (load(path, node, &cfg) < 0 || check_system(&cfg) < 0)
+	if (load(path, node, &cfg) < 0 || check_system(&cfg, own, sizeof(own)) < 0)
 		return 1;
-	printf("%s: configuration OK for node %s (peer %s): %d LANs, %d VIPs, %d services, %d fence level(s) for the peer, interval %u ms, deadtime %u ms\n",
+	printf("%s: configuration OK for node %s (peer %s): %d LANs, %d VIPs, %d services, %d fence level(s) for the peer, interval %u ms, deadtime %u ms, own BMC %s\n",
 	       path, cfg.node[cfg.self].name, cfg.node[cfg.peer].name, cfg.n_lans, cfg.n_vips,
-	       cfg.n_services, cfg.node[cfg.peer].n_levels, cfg.interval_ms, cfg.deadtime_ms);
+	       cfg.n_services, cfg.node[cfg.peer].n_levels, cfg.interval_ms, cfg.deadtime_ms, own);
 	return 0;
 }
 

@@ -60,7 +60,7 @@ static void test_pet_during_reading(void)
 	struct bmcw_rep r, poll_rep, pet_rep;
 	double poll_at = -1;
 
-	CHECK_EQ(bmcw_start(&w, &cfg, "own"), 0);
+	CHECK_EQ(bmcw_start(&w, &cfg, NULL, "own"), 0);
 	CHECK_EQ(bmcw_send(&w, BMCW_ARM, 0, 120000), 0);
 	CHECK(wait_op(&w, BMCW_ARM, 20000, &r, NULL, 0, NULL) > 0);
 	CHECK_EQ(r.rc, 0);
@@ -115,7 +115,7 @@ static void test_fence_during_reading(void)
 	struct bmcw_rep r, fence_rep;
 	double poll_at = -1;
 
-	CHECK_EQ(bmcw_start(&w, &cfg, "peer"), 0);
+	CHECK_EQ(bmcw_start(&w, &cfg, NULL, "peer"), 0);
 	/* a session first (the watchdog is stopped already: nothing changes),
 	 * so that the reading starts with its SDR load; a fence sent during a
 	 * session's opening waits for it, as it needs the session */

@@ -4,6 +4,7 @@
 #include "udpdelay.h"
 
 #include <netinet/in.h>
+#include <stdint.h>
 #include <poll.h>
 #include <pthread.h>
 #include <string.h>
@@ -29,6 +30,9 @@ static struct {
 	int ncl;
 	struct sockaddr_in bmc;
 	unsigned delay_ms;
+	unsigned loss_pm;		/* each datagram, each way, dropped per mille */
+	uint64_t rng;			/* xorshift64: the same losses every run */
+	int reuse;			/* next client slot to recycle */
 	struct pkt q[QUEUE];
 	int nq;
 } R;
@@ -45,6 +49,11 @@ static void enqueue(int fd, const struct sockaddr_in *to, int to_client, const v
 {
 	if (R.nq == QUEUE)
 		return;		/* a full relay drops, like a LAN */
+	R.rng ^= R.rng << 13;
+	R.rng ^= R.rng >> 7;
+	R.rng ^= R.rng << 17;
+	if (R.rng % 1000 < __atomic_load_n(&R.loss_pm, __ATOMIC_RELAXED))
+		return;
 	struct pkt *p = &R.q[R.nq++];
 	p->due = now_ms() + R.delay_ms;
 	p->fd = fd;
@@ -59,8 +68,11 @@ static int client_back(const struct sockaddr_in *from)
 	for (int i = 0; i < R.ncl; i++)
 		if (R.cl[i].addr.sin_port == from->sin_port)
 			return i;
-	if (R.ncl == CLIENTS)
-		return -1;
+	if (R.ncl == CLIENTS) {		/* every new session is a new port: recycle */
+		int k = R.reuse++ % CLIENTS;
+		close(R.cl[k].back);
+		R.cl[k] = R.cl[--R.ncl];
+	}
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&R.bmc, sizeof(R.bmc)) < 0)
 		return -1;
@@ -129,6 +141,7 @@ int udpdelay_start(unsigned bmc_port, unsigned delay_ms)
 	R.bmc = a;
 	R.bmc.sin_port = htons((uint16_t)bmc_port);
 	R.delay_ms = delay_ms;
+	R.rng = 0x9e3779b97f4a7c15ull;
 	R.front = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (R.front < 0 || bind(R.front, (struct sockaddr *)&a, sizeof(a)) < 0 ||
 	    getsockname(R.front, (struct sockaddr *)&a, &al) < 0)
@@ -137,4 +150,9 @@ int udpdelay_start(unsigned bmc_port, unsigned delay_ms)
 		return -1;
 	pthread_detach(th);
 	return ntohs(a.sin_port);
+}
+
+void udpdelay_loss(unsigned permille)
+{
+	__atomic_store_n(&R.loss_pm, permille, __ATOMIC_RELAXED);
 }
