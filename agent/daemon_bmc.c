@@ -203,7 +203,10 @@ int daemon_bmc_json(const struct daemon *d, char *buf, size_t len)
 		char sensor[sizeof(r->sensor) * 6 + 8], addr[sizeof(b->addr) * 6 + 8];
 		int n;
 		log_json_escape(r->sensor, sensor, sizeof(sensor));
-		log_json_escape(b->addr, addr, sizeof(addr));
+		const struct hg_cfg_own_bmc *own = &d->cfg->node[d->cfg->self].own_bmc;
+		/* the address our own requests go to: the host-interface NIC's */
+		log_json_escape(!i && own->path == HG_OWN_HOSTIF ? own->addr : b->addr, addr,
+				sizeof(addr));
 		if (d->bmc[i].fd < 0) {
 			n = snprintf(buf + off, len - off, "%s\"%s\":{\"configured\":%s}", i ? "," : "",
 				     i ? "peer" : "own", b->present ? "true" : "false");

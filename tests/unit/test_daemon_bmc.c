@@ -96,5 +96,15 @@ int main(void)
 	CHECK(daemon_bmc_json(&d, buf, sizeof(buf)) > 0);
 	CHECK(strstr(buf, "\"name\":\"CPU Temp\"") != NULL);
 	CHECK(strstr(buf, "\"name\":\"Fan\"") != NULL);
+
+	/* the path each BMC was served on, and for a host-interface NIC the
+	 * address our own requests go to (issue 11) */
+	cfg.node[0].own_bmc.path = HG_OWN_HOSTIF;
+	snprintf(cfg.node[0].own_bmc.addr, sizeof(cfg.node[0].own_bmc.addr), "169.254.0.1");
+	snprintf(d.bmc_last[0].path, sizeof(d.bmc_last[0].path), "hostif");
+	snprintf(d.bmc_last[1].path, sizeof(d.bmc_last[1].path), "lan");
+	CHECK(daemon_bmc_json(&d, buf, sizeof(buf)) > 0);
+	CHECK(strstr(buf, "\"own\":{\"configured\":true,\"address\":\"169.254.0.1\",\"path\":\"hostif\"") != NULL);
+	CHECK(strstr(buf, "\"peer\":{\"configured\":true,\"address\":\"203.0.113.22\",\"path\":\"lan\"") != NULL);
 	return check_report();
 }
