@@ -1,0 +1,228 @@
+/*
+ * test_review.c - findings of a hostile review of agent/core (2026-12), each
+ * as a schedule that broke the promise before its fix. Most drive one core
+ * by hand (the test plays the shell and the peer, so the order of answers is
+ * exact); the watchdog ones run two cores in pair.h.
+ * Node "a" (id 1, preferred); its peer "b" (id 2).
+ */
+#include "check.h"
+#include "pair.h"
+#include "agent/core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct hg_core C;        /* big: keep them off the stack */
+static struct hg_actions OUT;
+static hg_ms T;
+static uint64_t peer_seq;
+
+static void params(struct hg_params *p, int n_svc)
+{
+	memset(p, 0, sizeof(*p));
+	p->self_id = 1;
+	p->peer_id = 2;
+	p->self_prio = 200;
+	p->peer_prio = 100;
+	p->n_lans = 1;
+	p->n_services = n_svc;
+	p->have_gateway = 1;
+	p->gateway_timeout = 1000;
+	p->interval = 100;
+	p->deadtime = 300;
+	p->wait_for_peer = 1000;
+	p->fence_delay = 2000;
+	p->fence_retry = 1000;
+	p->failback_holddown = 5000;
+	p->garp_count = 1;
+	p->garp_interval = 50;
+	for (int s = 0; s < n_svc; s++) {
+		p->svc_check_interval[s] = 100000;   /* no checks in the way */
+		p->svc_restarts[s] = 2;
+		p->svc_window[s] = 60000;
+		p->svc_backoff[s] = 100;
+	}
+}
+
+static void step_into(struct hg_event *ev, struct hg_actions *out)
+{
+	ev->now = T;
+	hg_core_step(&C, ev, out);
+}
+
+static void step(struct hg_event *ev)
+{
+	OUT.n = 0;
+	step_into(ev, &OUT);
+}
+
+static void tick(void) { struct hg_event ev = { .type = HG_EV_TICK }; step(&ev); }
+
+static void link_gw(int ok)
+{
+	struct hg_event ev = { .type = HG_EV_LINK, .lan = 0, .ok = ok };
+	step(&ev);
+	struct hg_event gw = { .type = HG_EV_GATEWAY };
+	step(&gw);
+}
+
+static void svc_answer(int svc, int op, int ok, uint64_t gen)
+{
+	struct hg_event ev = { .type = HG_EV_SVC, .svc = svc, .op = op, .ok = ok, .gen = gen };
+	step(&ev);
+}
+
+/* Index of the first action of `type` (and `op`, `svc` if >= 0), or -1. */
+static int find(enum hg_act_type type, int op, int svc)
+{
+	for (int k = 0; k < OUT.n; k++)
+		if (OUT.a[k].type == type && (op < 0 || OUT.a[k].op == op) &&
+		    (svc < 0 || OUT.a[k].svc == svc))
+			return k;
+	return -1;
+}
+
+static int recorded(const char *event)
+{
+	for (int k = 0; k < OUT.n; k++)
+		if (OUT.a[k].type == HG_ACT_RECORD && !strcmp(OUT.a[k].event, event))
+			return 1;
+	return 0;
+}
+
+/* A heartbeat from b in `role`, with `flags`, answering claim `ack_claim`. */
+static void peer_hb(int role, int flags, uint64_t ack_claim)
+{
+	struct hg_event ev = { .type = HG_EV_HB };
+	ev.hb = (struct hg_hb){ .from = 2, .to = 1, .incarnation = 77, .seq = ++peer_seq,
+				.role = (uint8_t)role, .flags = (uint8_t)flags,
+				.ack_incarnation = C.incarnation, .ack_claim = ack_claim,
+				.health = HG_H_KNOWN & ~HG_H_ADMIN };
+	step(&ev);
+}
+
+/* Finding 2: a readiness check in flight when a retried start-up clean-up
+ * reaches its probes made the clean-up skip the probe of that service and
+ * conclude "every service is stopped" on nothing. The clean-up must probe
+ * each service itself, after its stop, and no answer to a request issued
+ * before that stop may count. */
+static void test_cleanup_probe_not_skipped(void)
+{
+	struct hg_params p;
+
+	params(&p, 1);
+	p.svc_has_check[0] = p.svc_has_ready[0] = 1;
+	p.svc_check_interval[0] = 200;
+	T = 0;
+	hg_core_init(&C, &p, 5, T);
+	link_gw(1);
+	/* the first clean-up: the stop "works", the probe says it still runs */
+	CHECK(C.svc[0].busy);
+	svc_answer(0, HG_SVC_STOP, 1, C.svc[0].op_gen);
+	CHECK(C.svc[0].check_busy && C.svc[0].chk_op == HG_SVC_CHECK);
+	T = 20;
+	svc_answer(0, HG_SVC_CHECK, 1, C.svc[0].chk_gen);
+	CHECK(C.svc[0].stop_failed);
+	CHECK(!hg_core_cleaned(&C));
+	/* meanwhile the standby's readiness check goes out, and hangs */
+	uint64_t ready_gen = 0;
+	for (T = 30; T < 1020 && !ready_gen; T += 10) {
+		tick();
+		int k = find(HG_ACT_SVC, HG_SVC_READY, 0);
+		if (k >= 0)
+			ready_gen = OUT.a[k].gen;
+	}
+	CHECK(ready_gen != 0);
+	/* the retry: a stop, then a probe of its own */
+	uint64_t stop_gen = 0;
+	for (; T < 3000 && !stop_gen; T += 10) {
+		tick();
+		int k = find(HG_ACT_SVC, HG_SVC_STOP, 0);
+		if (k >= 0)
+			stop_gen = OUT.a[k].gen;
+	}
+	CHECK(stop_gen != 0);
+	svc_answer(0, HG_SVC_STOP, 1, stop_gen);
+	int k = find(HG_ACT_SVC, HG_SVC_CHECK, 0);
+	CHECK(k >= 0);
+	CHECK(!recorded("cleanup_done"));
+	CHECK(!hg_core_cleaned(&C));
+	uint64_t probe_gen = k >= 0 ? OUT.a[k].gen : 0;
+	CHECK(probe_gen > stop_gen);
+	/* the readiness answer from before the stop, and a check answer under
+	 * its generation: neither is the probe */
+	T += 10;
+	svc_answer(0, HG_SVC_READY, 1, ready_gen);
+	svc_answer(0, HG_SVC_CHECK, 0, ready_gen);
+	CHECK(!hg_core_cleaned(&C));
+	CHECK(!recorded("cleanup_done"));
+	/* the probe's own answer: down, so clean */
+	svc_answer(0, HG_SVC_CHECK, 0, probe_gen);
+	CHECK(recorded("cleanup_done"));
+	CHECK(hg_core_cleaned(&C));
+}
+
+/* Finding 4: a watchdog reset that could not be emitted (the step's action
+ * list full) must not count as done: the core asks for it at its next step,
+ * not a whole cadence later. */
+static void test_pet_dropped_is_retried(void)
+{
+	struct hg_params p;
+	static struct hg_actions full;
+
+	params(&p, 0);
+	p.have_own_bmc = 1;
+	p.self_fence = 1;
+	p.wdt_timeout = 6000;
+	T = 0;
+	hg_core_init(&C, &p, 5, T);
+	link_gw(1);
+	CHECK(find(HG_ACT_WDT_PET, -1, -1) >= 0 || C.pet_next > T);
+	T = C.pet_next;
+	/* a step whose list is already full when the reset is due */
+	full.n = HG_MAX_ACTIONS;
+	struct hg_event ev = { .type = HG_EV_TICK };
+	step_into(&ev, &full);
+	CHECK_EQ(full.n, HG_MAX_ACTIONS);
+	hg_ms w = hg_core_next_wakeup(&C);
+	CHECK(w <= T + 1);
+	T = w > T ? w : T + 1;
+	tick();
+	CHECK(find(HG_ACT_WDT_PET, -1, -1) >= 0);
+}
+
+/* Finding 7: between our claim and the peer's acknowledgement the node may
+ * have become ineligible (here: the gateway went silent while no step ran);
+ * the acknowledgement must not make it active then. */
+static void test_ack_rechecks_eligibility(void)
+{
+	struct hg_params p;
+
+	params(&p, 0);
+	p.interval = 400;
+	p.deadtime = 3000;
+	T = 0;
+	peer_seq = 0;
+	hg_core_init(&C, &p, 5, T);
+	link_gw(1);
+	peer_hb(HG_ROLE_STANDBY, HG_F_GRANT, 0);   /* b holds nothing, consents, is not eligible */
+	CHECK_EQ(C.role, HG_ROLE_TAKING);
+	CHECK(C.taking_seq != 0);
+	/* the gateway's last answer was at 0; the ack comes as it expires */
+	T = 400;
+	tick();
+	CHECK_EQ(C.role, HG_ROLE_TAKING);
+	T = 1000;
+	peer_hb(HG_ROLE_STANDBY, HG_F_GRANT, C.taking_seq);
+	CHECK(find(HG_ACT_VIP, HG_VIP_ADD, -1) < 0);
+	CHECK(C.role != HG_ROLE_ACTIVE);
+	CHECK(!C.vip_held);
+}
+
+int main(void)
+{
+	test_cleanup_probe_not_skipped();
+	test_pet_dropped_is_retried();
+	test_ack_rechecks_eligibility();
+	return check_report();
+}
