@@ -167,6 +167,7 @@ struct hg_service {
 	uint64_t op_gen, chk_gen;
 	int chk_op;             /* HG_SVC_CHECK or HG_SVC_READY in flight */
 	hg_ms op_deadline, chk_deadline;
+	uint64_t probe_gen;     /* the start-up clean-up's own probe in flight, 0 none */
 	int stop_failed;        /* its last stop failed: it may still run */
 };
 

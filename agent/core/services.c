@@ -15,6 +15,8 @@
  */
 #include "agent/core/internal.h"
 
+#include <assert.h>
+
 static const char *const op_names[] = { "start", "stop", "check", "readiness check" };
 
 /* c->cleanup (hole 3): a node that starts stops every service and, where a
@@ -70,16 +72,24 @@ static hg_ms stop_retry_delay(const struct hg_core *c)
 
 static void cleanup_probe_done(struct hg_core *c, hg_ms now, struct hg_actions *out);
 
-/* The start-up clean-up's stops are done: probe what has a check. */
+/* The start-up clean-up's stops are done: probe what has a check. Each
+ * probe is the clean-up's own request, issued now, after the stop: a check
+ * or readiness check still out from before it is superseded (its answer no
+ * longer has the generation in flight), never waited on nor skipped. A
+ * service is "clean" only on the answer to this very probe (review finding
+ * 2: skipping a busy service concluded "stopped" on no evidence). */
 static void cleanup_probe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
 	c->cleanup = CL_PROBING;
 	c->cleanup_left = 0;
-	for (int i = 0; i < c->p.n_services; i++)
-		if (c->p.svc_has_check[i] && !c->svc[i].check_busy) {
-			run(c, i, HG_SVC_CHECK, now, out);
-			c->cleanup_left++;
-		}
+	for (int i = 0; i < c->p.n_services; i++) {
+		c->svc[i].probe_gen = 0;
+		if (!c->p.svc_has_check[i])
+			continue;
+		run(c, i, HG_SVC_CHECK, now, out);
+		c->svc[i].probe_gen = c->svc[i].chk_gen;
+		c->cleanup_left++;
+	}
 	if (c->cleanup_left)
 		return;
 	cleanup_probe_done(c, now, out);
@@ -238,7 +248,10 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 		s->check_busy = 0;
 		s->last_probe = ev->now;
 		s->next_check = ev->now + c->p.svc_check_interval[i];
-		if (c->cleanup == CL_PROBING && ev->op == HG_SVC_CHECK) {
+		if (c->cleanup == CL_PROBING && s->probe_gen) {
+			/* the clean-up's probe superseded whatever was out */
+			assert(ev->op == HG_SVC_CHECK && ev->gen == s->probe_gen);
+			s->probe_gen = 0;
 			/* after the stop: a check that passes means it still runs */
 			s->stop_failed = ev->ok;
 			if (ev->ok)
