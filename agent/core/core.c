@@ -207,6 +207,7 @@ static int act_takeover(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (out->n >= HG_MAX_ACTIONS)
 		return STAY;
 	assert(!c->vip_held && hg_core_cleaned(c));   /* rule 1 */
+	assert(c->role != HG_ROLE_TAKING || hg_eligible_at(c, now));   /* rule 3 */
 	hg_vip_request(c, HG_VIP_ADD, now, out);
 	c->cnt.takeovers++;
 	c->handover = 0;
@@ -367,7 +368,10 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 			return SM_PEER_GRANTS;
 		return -1;
 	case HG_ROLE_TAKING:
-		if (acked(c, now) && (pv(c)->flags & HG_F_GRANT) &&
+		/* Still eligible at the acknowledgement, not only at the claim
+		 * (review finding 7): the public link, the gateway, a service's
+		 * readiness or our BMC may have gone meanwhile; then abort. */
+		if (hg_eligible_at(c, now) && acked(c, now) && (pv(c)->flags & HG_F_GRANT) &&
 		    (pv(c)->role == HG_ROLE_STANDBY || pv(c)->role == HG_ROLE_STARTING) &&
 		    !(pv(c)->flags & HG_F_HOLDS_VIP))
 			return SM_PEER_ACKS;
