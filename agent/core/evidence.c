@@ -108,14 +108,21 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		/* One reading asked at a time; a request unanswered past its
 		 * deadline is asked again (hole 5), never waited on for ever. */
 		int answered = c->bmc_at[1] >= c->poll_asked && c->bmc[1].wdt_hi >= c->poll_asked;
-		if (e == EVD_NEED && now - c->poll_asked >= 100 &&
+		/* Cut off, not dead, is a reading's verdict, not for ever (review
+		 * finding 5): a peer that stops resetting later is only seen in a
+		 * later reading (power off once its watchdog fires), so ask at
+		 * its reset cadence as long as the silence lasts. The shell's
+		 * periodic readings (bmc_poll_ms, up to 600 s) bound nothing. */
+		hg_ms again = e == EVD_ALIVE ? hg_pet_every(c, c->bmc[1].wdt_initial_ms) : 100;
+		if (e != EVD_FENCE && now - c->poll_asked >= again &&
 		    (answered || now >= c->poll_deadline)) {
 			struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
 			if (a)
 				a->svc = 1;
 			c->poll_asked = now;
 			c->poll_deadline = now + 2 * (hg_ms)c->p.bmc_timeout + 500;
-		} else if (e == EVD_ALIVE && !c->cut_off_noted) {
+		}
+		if (e == EVD_ALIVE && !c->cut_off_noted) {
 			c->cut_off_noted = 1;
 			hg_record(out, "peer_cut_off", "4",
 				  "every path silent, but the peer's watchdog was reset at most %lld ms ago, after the silence began: the peer is cut off, not dead; no fence (a peer that is not healthy stops resetting it and its BMC powers it off within %u ms)",

@@ -219,10 +219,58 @@ static void test_ack_rechecks_eligibility(void)
 	CHECK(!C.vip_held);
 }
 
+static struct pair P;
+
+/* Two nodes with BMCs whose watchdog fires after wdt_ms; a booted and
+ * settled, a active. The shell's own periodic readings (bmc_poll_ms) are
+ * rare, as a configuration may make them (up to 600 s): the core must ask
+ * for what it needs. */
+static void pair_up(uint32_t wdt_ms, uint32_t poll_ms)
+{
+	pair_init(&P, 3, 1);
+	P.verbose = getenv("VERBOSE") != NULL;
+	pair_bmc(&P, wdt_ms);
+	P.bmc_poll_ms = poll_ms;
+	pair_boot(&P, 0);
+	pair_boot(&P, 1);
+	pair_run(&P, 4000);
+}
+
+/* Finding 5: every path cut, the active healthy and resetting its watchdog:
+ * b sees it cut off, not dead, and used to stop asking its BMC. When a then
+ * stops resetting (its agent hangs), b must notice within the watchdog
+ * timeout and a margin (rule 4: the wait is bounded by that timeout), not at
+ * the shell's next periodic reading. */
+static void test_cut_off_then_stops_resetting(void)
+{
+	const uint32_t wdt = 6000;
+	/* the peer's cadence (a sixth), one interval, a BMC request, 100 ms;
+	 * and the fence's own round trip */
+	const hg_ms margin = wdt / 6 + 100 + 1000 + 100 + 100;
+
+	pair_up(wdt, 600000);
+	CHECK_EQ(P.n[0].core.role, HG_ROLE_ACTIVE);
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	pair_run(&P, P.now + 2 * wdt);   /* a keeps resetting for a while */
+	CHECK_EQ(P.n[1].fences, 0);
+	CHECK(P.n[0].powered);
+	CHECK(pair_records(&P, 1, "peer_cut_off") >= 1);
+	hg_ms hung_at = P.now;
+	P.n[0].hung = 1;                 /* and then stops */
+	pair_run(&P, hung_at + wdt + margin);
+	CHECK(!P.n[0].powered);
+	CHECK(P.n[1].fences >= 1);
+	pair_run(&P, P.now + 2000);
+	CHECK_EQ(P.n[1].core.role, HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 int main(void)
 {
 	test_cleanup_probe_not_skipped();
 	test_pet_dropped_is_retried();
 	test_ack_rechecks_eligibility();
+	test_cut_off_then_stops_resetting();
 	return check_report();
 }
