@@ -170,9 +170,11 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		reset_links(c, now, out);
 		if (!c->self_check_failed)
 			hg_record(out, "not_accusing", "3",
-				  "peer silent but own check fails (links %s, gateway %s, services %s, host %s, admin standby %s): no fence, no takeover",
+				  "peer silent but own check fails (links %s, gateway %s, services %s, host %s, sensors %s, own BMC %s, start-up clean-up %s, admin standby %s): no fence, no takeover",
 				  hg_links_ok(c) ? "ok" : "DOWN", hg_gw_ok(c, now) ? "ok" : "SILENT",
 				  hg_svc_gave_up(c) ? "NOT READY" : "ok", c->host_ok ? "ok" : "UNHEALTHY",
+				  hg_sensors_ok(c) ? "ok" : "CRITICAL", hg_own_bmc_ok(c) ? "ok" : "SILENT",
+				  hg_core_cleaned(c) ? "done" : hg_svc_stop_failed(c) ? "A SERVICE MAY RUN" : "UNDER WAY",
 				  c->admin_standby ? "yes" : "no");
 		c->self_check_failed = 1;
 		return STAY;
@@ -576,7 +578,10 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->seq_op = -1;
 	c->vip_retry_at = -1;
 	c->stop_retry_at = -1;
-	c->cleanup = 1;   /* CL_PENDING: the first step stops every service */
+	/* Hole 3: a previous life may have left services running (the kernel
+	 * keeps them; the daemon's start removes only the VIPs), so every life
+	 * starts by stopping them: the first step runs the clean-up. */
+	c->cleanup = HG_CL_PENDING;
 	for (int i = 0; i < HG_MAX_SERVICES; i++) {
 		c->svc[i].last_failure = -1;
 		c->svc[i].last_probe = -1;

@@ -158,9 +158,15 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		return;
 	if (stop != c->pet_stopped) {
 		c->pet_stopped = stop;
-		hg_record(out, stop ? "self_fence" : "self_fence_off", "5",
-			  stop ? "unfit to serve, every path to the peer silent, and the peer not known to be active: no longer resetting our watchdog, our BMC will power us off so the peer can take over"
-			       : "resetting our watchdog again");
+		/* the record names the cause that holds, not always the first */
+		const char *why = hg_svc_stop_failed(c) ? "a service could not be stopped and may still run"
+				: lost_handover ? "we handed over but every path to the peer went silent before it answered: it may never have heard"
+				: "unfit to serve, every path to the peer silent, and the peer not known to be active";
+		if (stop)
+			hg_record(out, "self_fence", "5",
+				  "%s: no longer resetting our watchdog; our BMC will power us off so that the peer can take over on proof", why);
+		else
+			hg_record(out, "self_fence_off", "5", "resetting our watchdog again");
 		if (!stop)
 			c->pet_next = now;
 	}

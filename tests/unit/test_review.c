@@ -50,10 +50,14 @@ static void step_into(struct hg_event *ev, struct hg_actions *out)
 	hg_core_step(&C, ev, out);
 }
 
+static void (*after_step)(void);   /* looks at every step's actions, if set */
+
 static void step(struct hg_event *ev)
 {
 	OUT.n = 0;
 	step_into(ev, &OUT);
+	if (after_step)
+		after_step();
 }
 
 static void tick(void) { struct hg_event ev = { .type = HG_EV_TICK }; step(&ev); }
@@ -219,6 +223,57 @@ static void test_ack_rechecks_eligibility(void)
 	CHECK(!C.vip_held);
 }
 
+static const char *why_of(const char *event)
+{
+	for (int k = 0; k < OUT.n; k++)
+		if (OUT.a[k].type == HG_ACT_RECORD && !strcmp(OUT.a[k].event, event))
+			return OUT.a[k].why;
+	return "";
+}
+
+/* Lesser findings: the records say why. A node whose start-up clean-up
+ * could not stop a service neither accuses (not_accusing must name the
+ * clean-up, which it used to leave out, with the own BMC) nor resets its
+ * watchdog (self_fence must name the stop, not "unfit to serve"). */
+static int accused, fenced_self;
+
+static void look_at_records(void)
+{
+	if (recorded("not_accusing")) {
+		accused++;
+		CHECK(strstr(why_of("not_accusing"), "clean-up A SERVICE MAY RUN") != NULL);
+		CHECK(strstr(why_of("not_accusing"), "own BMC ok") != NULL);
+	}
+	if (recorded("self_fence")) {
+		fenced_self++;
+		CHECK(strstr(why_of("self_fence"), "could not be stopped") != NULL);
+	}
+}
+
+static void test_records_name_the_cause(void)
+{
+	struct hg_params p;
+
+	params(&p, 1);
+	p.have_own_bmc = 1;
+	p.self_fence = 1;
+	p.wdt_timeout = 6000;
+	T = 0;
+	hg_core_init(&C, &p, 5, T);
+	link_gw(1);
+	after_step = look_at_records;
+	svc_answer(0, HG_SVC_STOP, 0, C.svc[0].op_gen);
+	for (T = 10; T < 3000; T += 10) {
+		link_gw(1);
+		if (C.svc[0].busy)
+			svc_answer(0, HG_SVC_STOP, 0, C.svc[0].op_gen);
+	}
+	CHECK_EQ(accused, 1);
+	CHECK_EQ(fenced_self, 1);
+	CHECK(C.fence_gen == 0);
+	after_step = NULL;
+}
+
 static struct pair P;
 
 /* Two nodes with BMCs whose watchdog fires after wdt_ms; a booted and
@@ -272,5 +327,6 @@ int main(void)
 	test_pet_dropped_is_retried();
 	test_ack_rechecks_eligibility();
 	test_cut_off_then_stops_resetting();
+	test_records_name_the_cause();
 	return check_report();
 }
