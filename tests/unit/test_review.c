@@ -274,6 +274,40 @@ static void test_records_name_the_cause(void)
 	after_step = NULL;
 }
 
+/* Lesser finding: a readiness check past its deadline is asked again; the
+ * old one's answer, if it still comes, is stale (its own generation: the
+ * daemon's callbacks are per job, test_daemon_svc), and only the new one's
+ * counts. */
+static void test_ready_reask_stale_answer(void)
+{
+	struct hg_params p;
+
+	params(&p, 1);
+	p.svc_has_ready[0] = 1;
+	p.svc_check_interval[0] = 200;
+	p.svc_check_timeout[0] = 500;
+	T = 0;
+	hg_core_init(&C, &p, 5, T);
+	link_gw(1);
+	svc_answer(0, HG_SVC_STOP, 1, C.svc[0].op_gen);
+	CHECK(hg_core_cleaned(&C));
+	uint64_t old_gen = 0, new_gen = 0;
+	for (T = 10; T < 5000 && !new_gen; T += 10) {
+		tick();
+		int k = find(HG_ACT_SVC, HG_SVC_READY, 0);
+		if (k >= 0 && !old_gen)
+			old_gen = OUT.a[k].gen;
+		else if (k >= 0)
+			new_gen = OUT.a[k].gen;
+	}
+	CHECK(old_gen != 0 && new_gen > old_gen);
+	svc_answer(0, HG_SVC_READY, 0, old_gen);   /* the old one says "cannot start" */
+	CHECK(!C.svc[0].unready);
+	CHECK(C.svc[0].check_busy && C.svc[0].chk_gen == new_gen);
+	svc_answer(0, HG_SVC_READY, 0, new_gen);
+	CHECK(C.svc[0].unready);
+}
+
 static struct pair P;
 
 /* Two nodes with BMCs whose watchdog fires after wdt_ms; a booted and
@@ -328,5 +362,6 @@ int main(void)
 	test_ack_rechecks_eligibility();
 	test_cut_off_then_stops_resetting();
 	test_records_name_the_cause();
+	test_ready_reask_stale_answer();
 	return check_report();
 }
