@@ -182,6 +182,11 @@ struct hg_peer {
 	hg_ms max_gap;          /* longest gap between accepted heartbeats */
 	struct hg_hb view;      /* from the newest heartbeat */
 	hg_ms path_last[HG_MAX_PATHS];  /* path p = lan*2 + (0 udp, 1 icmp) */
+	/* The peer's heartbeat cadence in its own clock (sent_ms), per life:
+	 * the shortest gap between its batches in a window of them. */
+	uint64_t gap_min;
+	int gaps;
+	int slower;             /* its interval is longer than ours (hg_peer_gap) */
 };
 
 struct hg_counters {

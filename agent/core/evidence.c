@@ -78,8 +78,11 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 		return EVD_FENCE;           /* no usable watchdog evidence */
 	if (reset_after(r) > c->peer_lost_at)
 		return EVD_ALIVE;           /* reset since the silence began: cut off */
+	/* a live agent would have reset it by now, if it runs our timing;
+	 * one that runs a slower interval may not have (peer.c, finding 6):
+	 * then we wait for its watchdog to fire, rule 4's bound */
 	if (reset_before(r) < c->peer_lost_at && r->wdt_lo >= c->peer_lost_at + wdt_margin(c, r))
-		return EVD_FENCE;           /* a live agent would have reset it by now */
+		return c->peer.slower ? EVD_NEED : EVD_FENCE;
 	return EVD_NEED;                    /* too early or too coarse to tell: ask again */
 }
 

@@ -355,6 +355,47 @@ static void test_cut_off_then_stops_resetting(void)
 	CHECK_EQ(P.two_holders, 0);
 }
 
+/* Finding 6: the peer's reset cadence and lateness are computed with our
+ * own interval_ms. Two nodes that run different files (a: 3000 ms, b: 100
+ * ms, watchdog 6 s): a resets every 3 s, b allows 2.2 s, and a cut that
+ * begins just after a reset made b fence a healthy a. b sees a's cadence in
+ * the sender's clock of its heartbeats (sent_ms) and then takes no "reset
+ * too long ago" as proof: only power off (a's watchdog fired) is. */
+static void test_peer_interval_differs(void)
+{
+	const uint32_t wdt = 6000;
+	int shot = 0, runs = 0, noted = 0;
+
+	for (int phase = 0; phase < 12; phase++) {
+		pair_init(&P, 3, 1);
+		P.verbose = getenv("VERBOSE") != NULL;
+		pair_bmc(&P, wdt);
+		P.params[0].interval = 3000;
+		P.params[0].deadtime = 9000;
+		P.params[0].wait_for_peer = 20000;
+		P.params[0].fence_retry = 3000;
+		P.params[0].gateway_timeout = 10000;
+		pair_boot(&P, 0);
+		pair_boot(&P, 1);
+		pair_run(&P, 60000);    /* b sees two windows of a's heartbeats */
+		if (P.n[0].core.role != HG_ROLE_ACTIVE)
+			continue;
+		/* just after one of a's resets, at 12 phases of its cadence */
+		while (P.now - P.n[0].wdt_last_pet > 5)
+			pair_run(&P, P.now + 1);
+		pair_run(&P, P.now + phase * 250);
+		for (int l = 0; l < 3; l++)
+			P.cut[l] = 1;
+		pair_run(&P, P.now + 3 * wdt);
+		runs++;
+		shot += P.n[1].fences > 0 || !P.n[0].powered;
+		noted += pair_records(&P, 1, "peer_interval") == 1;
+	}
+	CHECK(runs >= 10);
+	CHECK_EQ(shot, 0);
+	CHECK_EQ(noted, runs);
+}
+
 int main(void)
 {
 	test_cleanup_probe_not_skipped();
@@ -363,5 +404,6 @@ int main(void)
 	test_cut_off_then_stops_resetting();
 	test_records_name_the_cause();
 	test_ready_reask_stale_answer();
+	test_peer_interval_differs();
 	return check_report();
 }
