@@ -555,6 +555,7 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->bmc_at[0] = c->bmc_at[1] = HG_NEVER;
 	c->poll_asked = HG_NEVER;
 	c->poll_deadline = HG_NEVER;
+	c->own_asked = HG_NEVER;
 	c->pet_next = now;
 	/* defaults for the deadlines a caller left at 0 */
 	if (!c->p.bmc_timeout)

@@ -221,6 +221,7 @@ struct hg_core {
 	int pet_stopped;        /* rule 5: we stopped resetting our watchdog */
 	hg_ms pet_next;         /* the next reset is due then */
 	hg_ms poll_deadline;    /* the peer reading asked at poll_asked is late then */
+	hg_ms own_asked;        /* when we last asked for a reading of our own BMC */
 	int self_check_failed;  /* recorded once per peer-lost episode */
 
 	/* handing over / taking over */

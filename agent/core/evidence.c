@@ -135,6 +135,21 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (!c->peer_lost)
 		c->cut_off_noted = 0;
 
+	/* Our own BMC did not answer, or a sensor read critical: we are not
+	 * eligible (rules 3, 5) until a reading says otherwise, and the
+	 * shell's periodic readings may be minutes apart (bmc_poll_ms), so ask
+	 * ourselves, once a second, one at a time (a worker queues what it is
+	 * asked). */
+	if (c->p.have_own_bmc && c->bmc_at[0] != HG_NEVER &&
+	    (!c->bmc[0].reachable || !hg_sensors_ok(c)) &&
+	    now - c->own_asked >= 1000 &&
+	    (c->bmc_at[0] > c->own_asked || now - c->own_asked >= 2 * (hg_ms)c->p.bmc_timeout + 500)) {
+		struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
+		if (a) {
+			a->svc = 0;
+			c->own_asked = now;
+		}
+	}
 }
 
 /* Rule 5: a node that is unfit and cannot tell its peer (every path silent)

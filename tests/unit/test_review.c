@@ -308,6 +308,62 @@ static void test_ready_reask_stale_answer(void)
 	CHECK(C.svc[0].unready);
 }
 
+/* Found by hg-dst with rare shell readings (tests/sim 200000243,
+ * 200019719): our own BMC unreachable, or a sensor critical, makes the node
+ * ineligible until a reading says otherwise; the core must ask for that
+ * reading itself (once a second, one at a time), not wait for the shell's
+ * periodic one (bmc_poll_ms, up to 600 s). */
+static int own_polls;
+
+static void count_own_polls(void)
+{
+	own_polls += find(HG_ACT_BMC_POLL, -1, 0) >= 0;
+}
+
+static void test_own_bmc_asked_again(void)
+{
+	struct hg_params p;
+
+	params(&p, 0);
+	p.have_own_bmc = 1;
+	p.bmc_timeout = 1000;
+	T = 0;
+	hg_core_init(&C, &p, 5, T);
+	link_gw(1);
+	after_step = count_own_polls;
+	own_polls = 0;
+	struct hg_event ev = { .type = HG_EV_BMC };
+	ev.bmc.who = 0;
+	ev.bmc.reachable = 0;
+	ev.bmc.wdt_lo = ev.bmc.wdt_hi = T;
+	step(&ev);
+	CHECK(!hg_core_eligible(&C));
+	for (T = 10; T <= 4000; T += 10)
+		link_gw(1);
+	/* asked at once, never answered: asked again past its deadline */
+	CHECK_EQ(own_polls, 2);
+	/* it answers, reachable, with a critical sensor: asked again too */
+	ev.bmc.reachable = 1;
+	ev.bmc.sensor_worst = HG_SEV_CRITICAL;
+	ev.bmc.wdt_lo = ev.bmc.wdt_hi = T;
+	own_polls = 0;
+	step(&ev);
+	CHECK(!hg_core_eligible(&C));
+	int was = own_polls;
+	for (T += 10; T <= 8000 && own_polls == was; T += 10)
+		link_gw(1);
+	CHECK(own_polls > was);
+	ev.bmc.sensor_worst = HG_SEV_OK;   /* healed: the answer says so */
+	ev.bmc.wdt_lo = ev.bmc.wdt_hi = T;
+	step(&ev);
+	CHECK(hg_core_eligible(&C));
+	was = own_polls;
+	for (T += 10; T <= 12000; T += 10)
+		link_gw(1);
+	CHECK_EQ(own_polls, was);   /* all is well: the shell's readings suffice */
+	after_step = NULL;
+}
+
 static struct pair P;
 
 /* Two nodes with BMCs whose watchdog fires after wdt_ms; a booted and
@@ -405,5 +461,6 @@ int main(void)
 	test_records_name_the_cause();
 	test_ready_reask_stale_answer();
 	test_peer_interval_differs();
+	test_own_bmc_asked_again();
 	return check_report();
 }
