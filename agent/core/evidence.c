@@ -138,8 +138,8 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	/* Our own BMC did not answer, or a sensor read critical: we are not
 	 * eligible (rules 3, 5) until a reading says otherwise, and the
 	 * shell's periodic readings may be minutes apart (bmc_poll_ms), so ask
-	 * ourselves, once a second, one at a time (a worker queues what it is
-	 * asked). */
+	 * ourselves, once a second, one at a time as for the peer's (an
+	 * unanswered one is asked again past the same deadline). */
 	if (c->p.have_own_bmc && c->bmc_at[0] != HG_NEVER &&
 	    (!c->bmc[0].reachable || !hg_sensors_ok(c)) &&
 	    now - c->own_asked >= 1000 &&

@@ -74,11 +74,11 @@ hg_ms hg_peer_silent_since(const struct hg_peer *pr, int n_paths)
  * clock: between two batches (one per turn, same sent_ms on every LAN) lies
  * at most its interval, and exactly that in steady state. If the shortest
  * gap of a whole window (gaps across a lost batch left out) is clearly
- * longer than our interval, the peer runs a slower one; for the rest of its life its old resets prove nothing
- * (evidence.c). An extra batch (a change answered at once) only shortens a
- * window, so a slower peer may go unseen a window longer, never the
- * reverse; a same-interval peer would need a window of late turns, and
- * then only waits longer for proof. */
+ * longer than our interval, the peer runs a slower one; for the rest of
+ * its life its old resets prove nothing (evidence.c). An extra batch (a
+ * change answered at once) only shortens a window, so a slower peer may go
+ * unseen a window longer, never the reverse; a same-interval peer would
+ * need a window of late turns, and then only waits longer for proof. */
 #define GAP_WINDOW 8
 
 static void peer_gap(struct hg_core *c, const struct hg_hb *hb, struct hg_actions *out)
