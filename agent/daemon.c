@@ -106,65 +106,6 @@ static void do_garp(struct daemon *d)
 	}
 }
 
-static const char *const svc_ops[] = { "start", "stop", "check", "standby_check" };
-
-static void svc_done(void *arg, int status, const char *out)
-{
-	struct svc_cb *cb = arg;
-	struct hg_event ev = { .type = HG_EV_SVC, .svc = cb->svc, .op = cb->op, .ok = status == 0,
-			       .gen = cb->gen };
-
-	if (status != 0)
-		log_info("service %s %s exited %d%s", cb->d->cfg->service[cb->svc].name,
-			 svc_ops[cb->op], status, status == JOB_TIMEOUT ? " (killed at its timeout)" : "");
-	daemon_push(cb->d, &ev);
-}
-
-static void do_svc(struct daemon *d, int svc, int op, uint64_t gen)
-{
-	const struct hg_cfg_service *s = &d->cfg->service[svc];
-	const char *cmd = op == HG_SVC_START ? s->start : op == HG_SVC_STOP ? s->stop :
-			  op == HG_SVC_CHECK ? s->check : s->standby_check;
-	const char *opname = svc_ops[op];
-	struct svc_cb *cb = &d->svc_cb[svc][op];
-	unsigned timeout = op == HG_SVC_START || op == HG_SVC_STOP ? s->timeout_ms : s->check_timeout_ms;
-	char e1[64], e2[64], e3[64], arg[HG_CFG_PATH_MAX];
-	char *env[] = { e1, e2, e3, NULL };
-	char *argv[8] = { "/bin/sh", "-c", (char *)cmd, NULL };
-
-	cb->d = d;
-	cb->svc = svc;
-	cb->op = op;
-	cb->gen = gen;
-	if (op == HG_SVC_CHECK && s->probe_kind != HG_PROBE_NONE) {
-		/* Built-in probe: this very binary, as a job (agent/probe.c). */
-		static char *const kinds[] = { "", "tcp", "systemd", "pid" };
-		snprintf(arg, sizeof(arg), "%s", s->probe_arg);
-		char *sp = strchr(arg, ' ');
-		argv[0] = "/proc/self/exe";
-		argv[1] = "probe";
-		argv[2] = kinds[s->probe_kind];
-		argv[3] = arg;
-		argv[4] = NULL;
-		if (sp) {
-			*sp = 0;
-			argv[4] = sp + 1;
-			argv[5] = NULL;
-		}
-	} else if (!*cmd) {
-		svc_done(cb, 0, NULL);
-		return;
-	}
-	snprintf(e1, sizeof(e1), "HG_NODE=%s", d->cfg->node[d->cfg->self].name);
-	snprintf(e2, sizeof(e2), "HG_SERVICE=%s", s->name);
-	snprintf(e3, sizeof(e3), "HG_ACTION=%s", opname);
-	int rc = jobs_spawn(&d->jobs, argv, NULL, env, timeout, d->now, 0, svc_done, cb);
-	if (rc < 0) {
-		log_warnx("cannot run %s of service %s: %s", opname, s->name, strerror(-rc));
-		svc_done(cb, 127, NULL);
-	}
-}
-
 static void send_hb(struct daemon *d, const struct hg_hb *hb)
 {
 	uint8_t buf[HG_WIRE_LEN];
@@ -185,7 +126,7 @@ ACT(act_send_hb) { send_hb(ctx, &a->hb); }
 ACT(act_fence) { struct daemon *d = ctx; fence_start(&d->fence, a->gen); }
 ACT(act_vip) { do_vip(ctx, a->op, a->gen); }
 ACT(act_garp) { do_garp(ctx); }
-ACT(act_svc) { do_svc(ctx, a->svc, a->op, a->gen); }
+ACT(act_svc) { daemon_svc(ctx, a->svc, a->op, a->gen); }
 ACT(act_link_reset)
 {
 	struct daemon *d = ctx;

@@ -27,12 +27,15 @@ struct nif;
  * interval. */
 #define DAEMON_BUDGET 64
 #define DAEMON_NETQ   (DAEMON_BUDGET * (HG_CFG_MAX_LANS + 1))
-/* Outstanding answers: a job per (service, op), hooks, the host watch, a
- * reading per BMC worker, the fence, VIP results of one turn's actions; and
- * per turn a tick, a command and a carrier change per LAN. */
+/* Outstanding answers: a job per service callback (DAEMON_SVC_CBS, at most
+ * HG_CFG_MAX_SERVICES * 4), hooks, the host watch, a reading per BMC worker,
+ * the fence, VIP results of one turn's actions; and per turn a tick, a
+ * command and a carrier change per LAN. */
 #define DAEMON_LOCQ   (2 * (HG_CFG_MAX_SERVICES * 4 + HOOKS_MAX + HG_MAX_ACTIONS + 16))
 
-struct svc_cb { struct daemon *d; int svc, op; uint64_t gen; };
+/* One per service job in flight (daemon_svc.c): its own generation. */
+struct svc_cb { struct daemon *d; int svc, op; uint64_t gen; int busy; };
+#define DAEMON_SVC_CBS JOBS_MAX
 
 #define HOOKS_MAX 8
 struct hook_cb { struct daemon *d; char event[24]; int busy; };
@@ -50,7 +53,7 @@ struct daemon {
 	int sigfd;
 	int64_t now;
 	int link[HG_CFG_MAX_LANS];      /* last carrier state given to the core, -1 unknown */
-	struct svc_cb svc_cb[HG_CFG_MAX_SERVICES][4];
+	struct svc_cb svc_cb[DAEMON_SVC_CBS];
 	struct hook_cb hook_cb[HOOKS_MAX];
 	int64_t next_watch;             /* host watch due, INT64_MAX if none configured */
 	struct bmcw bmc[2];             /* workers: [0] our BMC, [1] the peer's */
@@ -105,6 +108,10 @@ void daemon_hook(struct daemon *d, const struct hg_action *a);
 void daemon_watch(struct daemon *d);
 
 /* daemon_bmc.c: the BMC workers. */
+/* daemon_svc.c: run op of service svc as a job; its answer (HG_EV_SVC)
+ * carries gen, this request's, whatever was asked meanwhile. */
+void daemon_svc(struct daemon *d, int svc, int op, uint64_t gen);
+
 void daemon_bmc_setup(struct daemon *d, struct hg_params *p);
 void daemon_bmc_tick(struct daemon *d);            /* periodic readings */
 void daemon_bmc_poll(struct daemon *d, int who);   /* a reading now */

@@ -170,9 +170,11 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		reset_links(c, now, out);
 		if (!c->self_check_failed)
 			hg_record(out, "not_accusing", "3",
-				  "peer silent but own check fails (links %s, gateway %s, services %s, host %s, admin standby %s): no fence, no takeover",
+				  "peer silent but own check fails (links %s, gateway %s, services %s, host %s, sensors %s, own BMC %s, start-up clean-up %s, admin standby %s): no fence, no takeover",
 				  hg_links_ok(c) ? "ok" : "DOWN", hg_gw_ok(c, now) ? "ok" : "SILENT",
 				  hg_svc_gave_up(c) ? "NOT READY" : "ok", c->host_ok ? "ok" : "UNHEALTHY",
+				  hg_sensors_ok(c) ? "ok" : "CRITICAL", hg_own_bmc_ok(c) ? "ok" : "SILENT",
+				  hg_core_cleaned(c) ? "done" : hg_svc_stop_failed(c) ? "A SERVICE MAY RUN" : "UNDER WAY",
 				  c->admin_standby ? "yes" : "no");
 		c->self_check_failed = 1;
 		return STAY;
@@ -207,6 +209,7 @@ static int act_takeover(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (out->n >= HG_MAX_ACTIONS)
 		return STAY;
 	assert(!c->vip_held && hg_core_cleaned(c));   /* rule 1 */
+	assert(c->role != HG_ROLE_TAKING || hg_eligible_at(c, now));   /* rule 3 */
 	hg_vip_request(c, HG_VIP_ADD, now, out);
 	c->cnt.takeovers++;
 	c->handover = 0;
@@ -367,7 +370,10 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 			return SM_PEER_GRANTS;
 		return -1;
 	case HG_ROLE_TAKING:
-		if (acked(c, now) && (pv(c)->flags & HG_F_GRANT) &&
+		/* Still eligible at the acknowledgement, not only at the claim
+		 * (review finding 7): the public link, the gateway, a service's
+		 * readiness or our BMC may have gone meanwhile; then abort. */
+		if (hg_eligible_at(c, now) && acked(c, now) && (pv(c)->flags & HG_F_GRANT) &&
 		    (pv(c)->role == HG_ROLE_STANDBY || pv(c)->role == HG_ROLE_STARTING) &&
 		    !(pv(c)->flags & HG_F_HOLDS_VIP))
 			return SM_PEER_ACKS;
@@ -549,6 +555,7 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->bmc_at[0] = c->bmc_at[1] = HG_NEVER;
 	c->poll_asked = HG_NEVER;
 	c->poll_deadline = HG_NEVER;
+	c->own_asked = HG_NEVER;
 	c->pet_next = now;
 	/* defaults for the deadlines a caller left at 0 */
 	if (!c->p.bmc_timeout)
@@ -572,7 +579,10 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->seq_op = -1;
 	c->vip_retry_at = -1;
 	c->stop_retry_at = -1;
-	c->cleanup = 1;   /* CL_PENDING: the first step stops every service */
+	/* Hole 3: a previous life may have left services running (the kernel
+	 * keeps them; the daemon's start removes only the VIPs), so every life
+	 * starts by stopping them: the first step runs the clean-up. */
+	c->cleanup = HG_CL_PENDING;
 	for (int i = 0; i < HG_MAX_SERVICES; i++) {
 		c->svc[i].last_failure = -1;
 		c->svc[i].last_probe = -1;

@@ -167,6 +167,7 @@ struct hg_service {
 	uint64_t op_gen, chk_gen;
 	int chk_op;             /* HG_SVC_CHECK or HG_SVC_READY in flight */
 	hg_ms op_deadline, chk_deadline;
+	uint64_t probe_gen;     /* the start-up clean-up's own probe in flight, 0 none */
 	int stop_failed;        /* its last stop failed: it may still run */
 };
 
@@ -181,6 +182,11 @@ struct hg_peer {
 	hg_ms max_gap;          /* longest gap between accepted heartbeats */
 	struct hg_hb view;      /* from the newest heartbeat */
 	hg_ms path_last[HG_MAX_PATHS];  /* path p = lan*2 + (0 udp, 1 icmp) */
+	/* The peer's heartbeat cadence in its own clock (sent_ms), per life:
+	 * the shortest gap between its batches in a window of them. */
+	uint64_t gap_min;
+	int gaps;
+	int slower;             /* its interval is longer than ours (hg_peer_gap) */
 };
 
 struct hg_counters {
@@ -215,6 +221,7 @@ struct hg_core {
 	int pet_stopped;        /* rule 5: we stopped resetting our watchdog */
 	hg_ms pet_next;         /* the next reset is due then */
 	hg_ms poll_deadline;    /* the peer reading asked at poll_asked is late then */
+	hg_ms own_asked;        /* when we last asked for a reading of our own BMC */
 	int self_check_failed;  /* recorded once per peer-lost episode */
 
 	/* handing over / taking over */

@@ -6,6 +6,8 @@
  */
 #include "agent/core/internal.h"
 
+#include <assert.h>
+
 /* No sensor of ours reads critical (HA-OSCAR's predictive failover: hand
  * over before the node dies). Counts for staying active and for taking over.
  * The last reading counts, also one from before the BMC stopped answering. */
@@ -76,8 +78,11 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 		return EVD_FENCE;           /* no usable watchdog evidence */
 	if (reset_after(r) > c->peer_lost_at)
 		return EVD_ALIVE;           /* reset since the silence began: cut off */
+	/* a live agent would have reset it by now, if it runs our timing;
+	 * one that runs a slower interval may not have (peer.c, finding 6):
+	 * then we wait for its watchdog to fire, rule 4's bound */
 	if (reset_before(r) < c->peer_lost_at && r->wdt_lo >= c->peer_lost_at + wdt_margin(c, r))
-		return EVD_FENCE;           /* a live agent would have reset it by now */
+		return c->peer.slower ? EVD_NEED : EVD_FENCE;
 	return EVD_NEED;                    /* too early or too coarse to tell: ask again */
 }
 
@@ -106,14 +111,21 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		/* One reading asked at a time; a request unanswered past its
 		 * deadline is asked again (hole 5), never waited on for ever. */
 		int answered = c->bmc_at[1] >= c->poll_asked && c->bmc[1].wdt_hi >= c->poll_asked;
-		if (e == EVD_NEED && now - c->poll_asked >= 100 &&
+		/* Cut off, not dead, is a reading's verdict, not for ever (review
+		 * finding 5): a peer that stops resetting later is only seen in a
+		 * later reading (power off once its watchdog fires), so ask at
+		 * its reset cadence as long as the silence lasts. The shell's
+		 * periodic readings (bmc_poll_ms, up to 600 s) bound nothing. */
+		hg_ms again = e == EVD_ALIVE ? hg_pet_every(c, c->bmc[1].wdt_initial_ms) : 100;
+		if (e != EVD_FENCE && now - c->poll_asked >= again &&
 		    (answered || now >= c->poll_deadline)) {
 			struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
 			if (a)
 				a->svc = 1;
 			c->poll_asked = now;
 			c->poll_deadline = now + 2 * (hg_ms)c->p.bmc_timeout + 500;
-		} else if (e == EVD_ALIVE && !c->cut_off_noted) {
+		}
+		if (e == EVD_ALIVE && !c->cut_off_noted) {
 			c->cut_off_noted = 1;
 			hg_record(out, "peer_cut_off", "4",
 				  "every path silent, but the peer's watchdog was reset at most %lld ms ago, after the silence began: the peer is cut off, not dead; no fence (a peer that is not healthy stops resetting it and its BMC powers it off within %u ms)",
@@ -123,6 +135,21 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	if (!c->peer_lost)
 		c->cut_off_noted = 0;
 
+	/* Our own BMC did not answer, or a sensor read critical: we are not
+	 * eligible (rules 3, 5) until a reading says otherwise, and the
+	 * shell's periodic readings may be minutes apart (bmc_poll_ms), so ask
+	 * ourselves, once a second, one at a time as for the peer's (an
+	 * unanswered one is asked again past the same deadline). */
+	if (c->p.have_own_bmc && c->bmc_at[0] != HG_NEVER &&
+	    (!c->bmc[0].reachable || !hg_sensors_ok(c)) &&
+	    now - c->own_asked >= 1000 &&
+	    (c->bmc_at[0] > c->own_asked || now - c->own_asked >= 2 * (hg_ms)c->p.bmc_timeout + 500)) {
+		struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
+		if (a) {
+			a->svc = 0;
+			c->own_asked = now;
+		}
+	}
 }
 
 /* Rule 5: a node that is unfit and cannot tell its peer (every path silent)
@@ -149,9 +176,15 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		return;
 	if (stop != c->pet_stopped) {
 		c->pet_stopped = stop;
-		hg_record(out, stop ? "self_fence" : "self_fence_off", "5",
-			  stop ? "unfit to serve, every path to the peer silent, and the peer not known to be active: no longer resetting our watchdog, our BMC will power us off so the peer can take over"
-			       : "resetting our watchdog again");
+		/* the record names the cause that holds, not always the first */
+		const char *why = hg_svc_stop_failed(c) ? "a service could not be stopped and may still run"
+				: lost_handover ? "we handed over but every path to the peer went silent before it answered: it may never have heard"
+				: "unfit to serve, every path to the peer silent, and the peer not known to be active";
+		if (stop)
+			hg_record(out, "self_fence", "5",
+				  "%s: no longer resetting our watchdog; our BMC will power us off so that the peer can take over on proof", why);
+		else
+			hg_record(out, "self_fence_off", "5", "resetting our watchdog again");
 		if (!stop)
 			c->pet_next = now;
 	}
@@ -166,10 +199,18 @@ void hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		 * resets than the cadence only make a live node look more alive. */
 		if (c->bmc_at[0] != HG_NEVER && !c->bmc[0].reachable)
 			every = c->p.interval;
-		if (a)
+		if (a) {
 			a->ms = (uint32_t)every;
-		c->pet_next = now + every;
+			c->pet_next = now + every;
+		} else {
+			/* The step's action list was full (review finding 4): no
+			 * reset went out, so none is counted; the next step, one
+			 * millisecond on with an empty list, asks again. */
+			c->pet_next = now + 1;
+		}
 	}
+	/* a reset is always due at a future step while we keep resetting */
+	assert(stop || c->pet_next > now);
 }
 
 void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)

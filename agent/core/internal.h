@@ -41,6 +41,9 @@ int   hg_peer_can_take(const struct hg_core *c, hg_ms now);
 int   hg_peer_preferred(const struct hg_core *c);
 void  hg_fire_handover(struct hg_core *c, hg_ms now, struct hg_actions *out);
 void  hg_fire_released(struct hg_core *c, hg_ms now, struct hg_actions *out);
+/* c->cleanup (hole 3): a node that starts stops every service and, where a
+ * check exists, probes that it is down, before it grants or takes anything. */
+enum { HG_CL_DONE, HG_CL_PENDING, HG_CL_STOPPING, HG_CL_PROBING };
 /* services.c: the start-up clean-up, request deadlines, VIP requests */
 int   hg_svc_stop_failed(const struct hg_core *c);   /* a service may run after its stop */
 void  hg_svc_cleanup(struct hg_core *c, hg_ms now, struct hg_actions *out);

@@ -67,6 +67,46 @@ hg_ms hg_peer_silent_since(const struct hg_peer *pr, int n_paths)
 	return last;
 }
 
+/* Review finding 6: the peer's watchdog evidence (evidence.c) assumes that
+ * the peer resets at our cadence and at most one of *our* intervals late;
+ * the configuration is one cluster-wide file, but two nodes may run two.
+ * The wire says nothing of the peer's interval, but its heartbeats carry its
+ * clock: between two batches (one per turn, same sent_ms on every LAN) lies
+ * at most its interval, and exactly that in steady state. If the shortest
+ * gap of a whole window (gaps across a lost batch left out) is clearly
+ * longer than our interval, the peer runs a slower one; for the rest of
+ * its life its old resets prove nothing (evidence.c). An extra batch (a
+ * change answered at once) only shortens a window, so a slower peer may go
+ * unseen a window longer, never the reverse; a same-interval peer would
+ * need a window of late turns, and then only waits longer for proof. */
+#define GAP_WINDOW 8
+
+static void peer_gap(struct hg_core *c, const struct hg_hb *hb, struct hg_actions *out)
+{
+	struct hg_peer *pr = &c->peer;
+	uint64_t iv = c->p.interval, tol = iv / 4 + 10;
+
+	if (hb->sent_ms <= pr->view.sent_ms)
+		return;        /* the same batch on another LAN */
+	/* A batch is one packet per LAN, each with the next seq: at most
+	 * n_lans apart, the two packets are of consecutive batches; further,
+	 * a whole batch was lost between them and the gap is no sample. */
+	if (hb->seq - pr->view.seq > (uint64_t)c->p.n_lans)
+		return;
+	uint64_t gap = hb->sent_ms - pr->view.sent_ms;
+	if (!pr->gaps || gap < pr->gap_min)
+		pr->gap_min = gap;
+	if (++pr->gaps < GAP_WINDOW)
+		return;
+	if (!pr->slower && pr->gap_min > iv + tol) {
+		pr->slower = 1;
+		hg_record(out, "peer_interval", "4",
+			  "the peer's heartbeats come at least %llu ms apart in its own clock, our interval_ms is %u: it runs another configuration; a watchdog reset of it that looks too old is no proof of a dead agent (only power off is)",
+			  (unsigned long long)pr->gap_min, c->p.interval);
+	}
+	pr->gaps = 0;
+}
+
 /* An authenticated heartbeat from the peer's address: replay-checked, it
  * counts as life on its path; only the newest updates the peer's state. */
 void hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out)
@@ -97,8 +137,13 @@ void hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *o
 	c->peer.last_rx = ev->now;
 	if (r != HG_REPLAY_NEW)
 		return;
-	if (old_inc && hb->incarnation != old_inc)
+	if (old_inc && hb->incarnation != old_inc) {
 		c->peer.max_gap = 0;   /* a new life of the peer: gaps start anew */
+		c->peer.gaps = 0;
+		c->peer.slower = 0;
+	} else if (old_inc) {
+		peer_gap(c, hb, out);
+	}
 	if (old_inc && hb->incarnation != old_inc)
 		hg_record(out, "peer_restarted", "6", "peer started anew (incarnation %llu -> %llu)",
 			  (unsigned long long)old_inc, (unsigned long long)hb->incarnation);

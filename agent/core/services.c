@@ -15,11 +15,9 @@
  */
 #include "agent/core/internal.h"
 
-static const char *const op_names[] = { "start", "stop", "check", "readiness check" };
+#include <assert.h>
 
-/* c->cleanup (hole 3): a node that starts stops every service and, where a
- * check exists, probes that it is down, before it grants or takes anything. */
-enum { CL_DONE, CL_PENDING, CL_STOPPING, CL_PROBING };
+static const char *const op_names[] = { "start", "stop", "check", "readiness check" };
 
 /* Slack over the shell's own timeout before the core calls a request lost. */
 #define SVC_SLACK 1000
@@ -56,11 +54,10 @@ int hg_svc_stop_failed(const struct hg_core *c)
 			return 1;
 	return 0;
 }
-#define any_stop_failed hg_svc_stop_failed
 
 int hg_core_cleaned(const struct hg_core *c)
 {
-	return c->cleanup == CL_DONE && !any_stop_failed(c);
+	return c->cleanup == HG_CL_DONE && !hg_svc_stop_failed(c);
 }
 
 static hg_ms stop_retry_delay(const struct hg_core *c)
@@ -70,16 +67,24 @@ static hg_ms stop_retry_delay(const struct hg_core *c)
 
 static void cleanup_probe_done(struct hg_core *c, hg_ms now, struct hg_actions *out);
 
-/* The start-up clean-up's stops are done: probe what has a check. */
+/* The start-up clean-up's stops are done: probe what has a check. Each
+ * probe is the clean-up's own request, issued now, after the stop: a check
+ * or readiness check still out from before it is superseded (its answer no
+ * longer has the generation in flight), never waited on nor skipped. A
+ * service is "clean" only on the answer to this very probe (review finding
+ * 2: skipping a busy service concluded "stopped" on no evidence). */
 static void cleanup_probe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	c->cleanup = CL_PROBING;
+	c->cleanup = HG_CL_PROBING;
 	c->cleanup_left = 0;
-	for (int i = 0; i < c->p.n_services; i++)
-		if (c->p.svc_has_check[i] && !c->svc[i].check_busy) {
-			run(c, i, HG_SVC_CHECK, now, out);
-			c->cleanup_left++;
-		}
+	for (int i = 0; i < c->p.n_services; i++) {
+		c->svc[i].probe_gen = 0;
+		if (!c->p.svc_has_check[i])
+			continue;
+		run(c, i, HG_SVC_CHECK, now, out);
+		c->svc[i].probe_gen = c->svc[i].chk_gen;
+		c->cleanup_left++;
+	}
 	if (c->cleanup_left)
 		return;
 	cleanup_probe_done(c, now, out);
@@ -87,8 +92,8 @@ static void cleanup_probe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 
 static void cleanup_probe_done(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	c->cleanup = CL_DONE;
-	if (any_stop_failed(c)) {
+	c->cleanup = HG_CL_DONE;
+	if (hg_svc_stop_failed(c)) {
 		c->stop_retry_at = now + stop_retry_delay(c);
 		hg_record(out, "cleanup_failed", "1",
 			  "a service of a previous life could not be stopped and may still run: this node neither grants nor takes over, and stops resetting its watchdog; trying again in %lld ms",
@@ -101,15 +106,15 @@ static void cleanup_probe_done(struct hg_core *c, hg_ms now, struct hg_actions *
 
 void hg_svc_cleanup(struct hg_core *c, hg_ms now, struct hg_actions *out)
 {
-	if (c->cleanup != CL_PENDING || c->seq_op != -1)
+	if (c->cleanup != HG_CL_PENDING || c->seq_op != -1)
 		return;
 	if (!c->p.n_services) {
-		c->cleanup = CL_DONE;
+		c->cleanup = HG_CL_DONE;
 		return;
 	}
 	hg_record(out, "cleanup", "1",
 		  "starting: bringing every service to a known stopped state before granting anything (a previous life may have left them running)");
-	c->cleanup = CL_STOPPING;
+	c->cleanup = HG_CL_STOPPING;
 	hg_svc_stop_all(c, now, out);
 }
 
@@ -136,11 +141,11 @@ static void seq_next(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	}
 	int op = c->seq_op;
 	c->seq_op = -1;
-	if (op == HG_SVC_STOP && c->cleanup == CL_STOPPING) {
+	if (op == HG_SVC_STOP && c->cleanup == HG_CL_STOPPING) {
 		cleanup_probe(c, now, out);
 		return;
 	}
-	if (op == HG_SVC_STOP && any_stop_failed(c)) {
+	if (op == HG_SVC_STOP && hg_svc_stop_failed(c)) {
 		/* Hole 4, Pacemaker's on-fail=fence for stops: the VIPs stay,
 		 * the peer is told nothing, our watchdog is no longer reset
 		 * (hg_pet); the stops are tried again meanwhile. */
@@ -238,7 +243,10 @@ void hg_svc_result(struct hg_core *c, const struct hg_event *ev,
 		s->check_busy = 0;
 		s->last_probe = ev->now;
 		s->next_check = ev->now + c->p.svc_check_interval[i];
-		if (c->cleanup == CL_PROBING && ev->op == HG_SVC_CHECK) {
+		if (c->cleanup == HG_CL_PROBING && s->probe_gen) {
+			/* the clean-up's probe superseded whatever was out */
+			assert(ev->op == HG_SVC_CHECK && ev->gen == s->probe_gen);
+			s->probe_gen = 0;
 			/* after the stop: a check that passes means it still runs */
 			s->stop_failed = ev->ok;
 			if (ev->ok)
@@ -310,7 +318,7 @@ void hg_svc_tick(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			run(c, i, HG_SVC_START, now, out);
 		} else if (active && s->state == HG_SVC_RUNNING && now >= s->next_check) {
 			run(c, i, HG_SVC_CHECK, now, out);
-		} else if (!active && c->cleanup == CL_DONE && c->p.svc_has_ready[i] &&
+		} else if (!active && c->cleanup == HG_CL_DONE && c->p.svc_has_ready[i] &&
 			   now >= s->next_check) {
 			run(c, i, HG_SVC_READY, now, out);
 		}
@@ -342,7 +350,7 @@ void hg_svc_deadlines(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			ev.op = s->chk_op;
 			ev.gen = s->chk_gen;
 			/* after a stop, a probe that does not answer proves nothing */
-			ev.ok = c->cleanup == CL_PROBING;
+			ev.ok = c->cleanup == HG_CL_PROBING;
 			hg_record(out, "service_deadline", "", "service %d: no answer to its check in time: taken as failed", i);
 			hg_svc_result(c, &ev, out);
 		}
@@ -352,8 +360,8 @@ void hg_svc_deadlines(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		if (c->role == HG_ROLE_RELEASING) {
 			hg_record(out, "stop_retry", "1", "trying the stops of the release again");
 			hg_svc_stop_all(c, now, out);
-		} else if (any_stop_failed(c)) {
-			c->cleanup = CL_PENDING;
+		} else if (hg_svc_stop_failed(c)) {
+			c->cleanup = HG_CL_PENDING;
 			hg_svc_cleanup(c, now, out);
 		}
 	}

@@ -31,7 +31,8 @@ enum hg_role {
 };
 
 /* flags byte */
-#define HG_F_HOLDS_VIP  0x01  /* sender has the VIPs configured right now */
+#define HG_F_HOLDS_VIP  0x01  /* sender may have the VIPs configured: from its add request,
+				 answered or not, until a removal succeeds (vip_held; rule 1) */
 #define HG_F_GRANT      0x02  /* sender holds nothing and consents that the receiver becomes active */
 #define HG_F_ELIGIBLE   0x04  /* sender passes its self-check and may become active */
 #define HG_F_HANDOVER   0x08  /* sender released on purpose, for the receiver to take over */

@@ -7,6 +7,11 @@
 
 #define POLL_MS 2000   /* the shell reads both BMCs this often (bmc_poll_ms default) */
 
+static hg_ms poll_ms(const struct sim_world *w)
+{
+	return w->bmc_poll_ms ? (hg_ms)w->bmc_poll_ms : POLL_MS;
+}
+
 static struct hg_bmc_report report(const struct sim_world *w, int target)
 {
 	const struct sim_node *t = &w->n[target];
@@ -100,7 +105,7 @@ void sim_bmc_tick(struct sim_world *w)
 			continue;
 		}
 		if (me->params.have_own_bmc && w->now >= me->own_poll_at) {
-			me->own_poll_at = w->now + POLL_MS;
+			me->own_poll_at = w->now + poll_ms(w);
 			if (!sim_frozen(w, i)) {
 				sim_bmc_poll(w, i, 0);
 				if (me->params.have_peer_bmc)

@@ -30,9 +30,11 @@ struct field {
 	size_t off;               /* in struct sim_config; arrays: of element 0 */
 	enum ftype t;
 	uint64_t lo, hi;
+	int optional;             /* a key added later: older schedules lack it (0 then) */
 };
 
-#define CF(n, m, t, lo, hi) { n, offsetof(struct sim_config, m), t, lo, hi }
+#define CF(n, m, t, lo, hi) { n, offsetof(struct sim_config, m), t, lo, hi, 0 }
+#define CF_OPT(n, m, t, lo, hi) { n, offsetof(struct sim_config, m), t, lo, hi, 1 }
 
 static const struct field config_fields[] = {
 	CF("seed", seed, F_U64, 0, UINT64_MAX),
@@ -62,6 +64,7 @@ static const struct field config_fields[] = {
 	CF("fence_slow_ms", fence_slow_ms, F_U32, 1, MS_MAX),
 	CF("fence_timeout_ms", fence_timeout_ms, F_U32, 1, MS_MAX),
 	CF("bmc_ms", bmc_ms, F_U32, 1, MS_MAX),
+	CF_OPT("bmc_poll_ms", bmc_poll_ms, F_U32, 0, MS_MAX),
 };
 
 /* "service N ...": element N of these arrays */
@@ -267,7 +270,7 @@ static int parse_fields(struct reader *r, char **tok, int n, const struct field 
 		field_set(&fs[k], &r->s->cfg, idx, v);
 	}
 	for (int k = 0; k < nf; k++)
-		if (!(seen & (1ull << k)))
+		if (!(seen & (1ull << k)) && !fs[k].optional)
 			return bad(r, "missing key '%s'", fs[k].name);
 	return 0;
 }

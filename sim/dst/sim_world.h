@@ -116,6 +116,7 @@ struct sim_world {
 	/* fence device timings, ms */
 	uint32_t fence_ok_ms, fence_slow_ms, fence_timeout_ms;
 	uint32_t bmc_ms;          /* a BMC reading's latency, at most */
+	uint32_t bmc_poll_ms;     /* the shell's periodic readings (bmc_poll_ms), 0: 2000 */
 	/* queue: a binary heap on (due, order) */
 	int nq;
 	uint64_t order;
