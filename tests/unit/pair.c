@@ -43,12 +43,12 @@ static void bmc_report(struct pair *pr, int to, int about, hg_ms due)
 	memset(&ev, 0, sizeof(ev));
 	ev.type = HG_EV_BMC;
 	ev.bmc.who = about != to;
-	ev.bmc.reachable = !t->bmc_down;
+	ev.bmc.reachable = !t->bmc_down && !(about != to && pr->n[to].reads_lost);
 	ev.bmc.power = t->powered;
 	ev.bmc.sensor_worst = t->sensor;
 	ev.bmc.wdt_expired = t->wdt_expired;
 	ev.bmc.wdt_lo = ev.bmc.wdt_hi = pr->now;
-	if (t->powered && t->wdt_last_pet > 0) {
+	if (ev.bmc.reachable && t->powered && t->wdt_last_pet > 0) {
 		hg_ms left = (hg_ms)pr->wdt_ms - (pr->now - t->wdt_last_pet);
 		ev.bmc.wdt_usable = 1;
 		ev.bmc.wdt_initial_ms = pr->wdt_ms;

@@ -34,6 +34,8 @@ struct pair_node {
 	/* the node's BMC (pair_bmc) */
 	int hung;                /* SIGSTOP: no steps, no UDP; the kernel answers pings */
 	int bmc_down;            /* its BMC does not answer */
+	int reads_lost;          /* its readings of the peer's BMC are lost (loss on its
+				    management link); a fence's longer session gets through */
 	int sensor;              /* worst sensor severity its BMC reports */
 	hg_ms wdt_last_pet;      /* HG_NEVER-like when never petted */
 	hg_ms shell_last_pet;    /* the daemon's own throttle (daemon_bmc_pet) */
