@@ -3,6 +3,7 @@
  * the BMC through ipmi/ (FreeIPMI); the agent half only moves messages.
  */
 #include "agent/bmcw.h"
+#include "agent/core/core.h"
 #include "fencing/fence.h"
 #include "fencing/proof.h"
 #include "ipmi/bmc.h"
@@ -140,6 +141,20 @@ static void path_text(const struct wstate *w, char *buf, size_t len)
 		snprintf(buf, len, "%s", w->own && w->own->path == HG_OWN_HOSTIF ? "hostif" : "lan");
 }
 
+/* What Get Watchdog Timer said, into a reply. Usable: armed by an agent
+ * (SMS/OS, power down) with a countdown we can read; a truncated reply is
+ * not evidence (docs/bmc.md). */
+static void wdt_into(struct bmcw_rep *rp, const struct bmc_watchdog *wd)
+{
+	rp->wdt_running = wd->running;
+	rp->wdt_expired = (wd->expired >> BMC_WDT_USE_SMS_OS) & 1;
+	rp->wdt_initial_ms = wd->initial_ms;
+	rp->wdt_present_ms = wd->present_ms;
+	rp->wdt_usable = wd->present_known && wd->use == BMC_WDT_USE_SMS_OS &&
+			 wd->action == BMC_WDT_ACTION_POWER_DOWN && wd->initial_ms > 0 &&
+			 (wd->running || wd->present_ms < wd->initial_ms);
+}
+
 /* Errors a lost frame or a dead session give, worth a new session. */
 static int lossy(int rc)
 {
@@ -216,17 +231,8 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	}
 	w->reading = 1;
 	w->deferred_rc = 0;
-	if (wrc == 0) {
-		rp->wdt_running = wd.running;
-		rp->wdt_expired = (wd.expired >> BMC_WDT_USE_SMS_OS) & 1;
-		rp->wdt_initial_ms = wd.initial_ms;
-		rp->wdt_present_ms = wd.present_ms;
-		/* usable: armed by an agent (SMS/OS, power down) with a countdown
-		 * we can read; a truncated reply is not evidence (docs/bmc.md) */
-		rp->wdt_usable = wd.present_known && wd.use == BMC_WDT_USE_SMS_OS &&
-				 wd.action == BMC_WDT_ACTION_POWER_DOWN && wd.initial_ms > 0 &&
-				 (wd.running || wd.present_ms < wd.initial_ms);
-	}
+	if (wrc == 0)
+		wdt_into(rp, &wd);
 	w->cut_at = w->reading_started + READ_BUDGET_MS;
 	rc = bmc_sensors_read(w->s, sn, sizeof(sn) / sizeof(sn[0]), &n);
 	if (rc == 0) {
@@ -253,9 +259,42 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 		broken(w, rc);
 }
 
-static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
+/*
+ * The native level's check before its power-off (issue 11): in the fence's
+ * own session, is the peer alive? A peer whose watchdog was reset after the
+ * silence began (hg_bmc_alive_since, the core's own rule) is cut off, not
+ * dead; its evidence may simply have been lost on our lossy management
+ * link. Nothing is powered off then, and the reading goes back to the core.
+ * A reading that cannot be had proves nothing: the fence goes on.
+ */
+static int alive(struct wstate *w, int64_t since, struct bmcw_rep *rp)
 {
-	const struct fence_timing t = { .timeout_ms = ms, .poll_ms = FENCE_POLL_MS };
+	struct bmc_watchdog wd;
+	int on = -1;
+
+	if (since == INT64_MIN)
+		return 0;
+	rp->wdt_lo = mono_ms();
+	if (bmc_power_get(w->s, &on) < 0 || on != 1 || bmc_watchdog_get(w->s, &wd) < 0)
+		return 0;
+	rp->wdt_hi = mono_ms();
+	wdt_into(rp, &wd);
+	struct hg_bmc_report r = {
+		.who = 1, .reachable = 1, .power = on, .wdt_usable = rp->wdt_usable,
+		.wdt_initial_ms = rp->wdt_initial_ms, .wdt_present_ms = rp->wdt_present_ms,
+		.wdt_expired = rp->wdt_expired, .sensor_worst = w->sensor_worst,
+		.wdt_lo = rp->wdt_lo, .wdt_hi = rp->wdt_hi,
+	};
+	if (!rp->wdt_running || !hg_bmc_alive_since(&r, since))
+		return 0;
+	rp->power = on;
+	rp->sensor_worst = w->sensor_worst;
+	return 1;
+}
+
+static void fence_bmc(struct wstate *w, const struct bmcw_req *rq, struct bmcw_rep *rp)
+{
+	const struct fence_timing t = { .timeout_ms = rq->ms, .poll_ms = FENCE_POLL_MS };
 	struct fence_proof p;
 	int rc;
 
@@ -265,6 +304,16 @@ static void fence_bmc(struct wstate *w, uint32_t ms, struct bmcw_rep *rp)
 		return;
 	}
 	rp->reachable = 1;
+	if (alive(w, rq->since, rp)) {
+		rp->refused = 1;
+		snprintf(rp->text, sizeof(rp->text), "not powered off: its watchdog was reset at most "
+			 "%lld ms ago, after the silence began %lld ms ago: alive",
+			 (long long)(rp->wdt_hi - (rp->wdt_lo - (int64_t)(rp->wdt_initial_ms -
+			 rp->wdt_present_ms) - 100)), (long long)(rp->wdt_hi - rq->since));
+		return;
+	}
+	rp->wdt_lo = rp->wdt_hi = 0;
+	rp->wdt_usable = 0;
 	rc = fence_power_off_confirm(w->s, &t, &p);
 	rp->confirmed = p.confirmed;
 	rp->power = p.power;
@@ -397,7 +446,7 @@ static int serve(struct wstate *w, const struct bmcw_req *rq)
 		if (!rp.wdt_hi)
 			rp.wdt_hi = mono_ms();
 	} else if (rq->op == BMCW_FENCE) {
-		fence_bmc(w, rq->ms, &rp);
+		fence_bmc(w, rq, &rp);
 	} else {
 		watchdog_op(w, rq, &rp);
 	}
@@ -469,18 +518,32 @@ int bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const struct hg_cfg_o
 	return 0;
 }
 
-int bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms)
+static int send_req(struct bmcw *w, const struct bmcw_req *rq)
 {
-	struct bmcw_req rq = { .size = sizeof(rq), .op = op, .gen = gen, .ms = ms };
-
 	if (w->fd < 0)
 		return -ENOTCONN;
-	if (w->pending[op] && op != BMCW_FENCE)
+	if (w->pending[rq->op] && rq->op != BMCW_FENCE)
 		return 0;   /* the answer on its way will do */
-	if (send(w->fd, &rq, sizeof(rq), MSG_DONTWAIT) < 0)
+	if (send(w->fd, rq, sizeof(*rq), MSG_DONTWAIT) < 0)
 		return -errno;
-	w->pending[op]++;
+	w->pending[rq->op]++;
 	return 0;
+}
+
+int bmcw_fence(struct bmcw *w, uint64_t gen, uint32_t ms, int64_t since)
+{
+	struct bmcw_req rq = { .size = sizeof(rq), .op = BMCW_FENCE, .gen = gen, .ms = ms,
+			       .since = since };
+
+	return send_req(w, &rq);
+}
+
+int bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms)
+{
+	struct bmcw_req rq = { .size = sizeof(rq), .op = op, .gen = gen, .ms = ms,
+			       .since = INT64_MIN };
+
+	return send_req(w, &rq);
 }
 
 int bmcw_recv(struct bmcw *w, struct bmcw_rep *rep)

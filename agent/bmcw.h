@@ -21,7 +21,8 @@
 
 enum bmcw_op {
 	BMCW_POLL = 1,   /* power, watchdog, worst sensor */
-	BMCW_FENCE,      /* power off, read back until off or .ms pass */
+	BMCW_FENCE,      /* power off, read back until off or .ms pass; with .since, first
+			    refuse if the watchdog was reset after it (.refused) */
 	BMCW_ARM,        /* set the watchdog to .ms, action power down, and start it */
 	BMCW_PET,        /* reset the watchdog */
 	BMCW_DISARM,     /* stop the watchdog (clean shutdown) */
@@ -34,6 +35,7 @@ struct bmcw_req {
 	uint64_t gen;
 	uint32_t ms;
 	uint32_t pad;
+	int64_t since;   /* BMCW_FENCE: the silence began then; INT64_MIN: no check */
 };
 
 struct bmcw_rep {
@@ -48,6 +50,8 @@ struct bmcw_rep {
 	int64_t wdt_lo, wdt_hi;  /* CLOCK_MONOTONIC ms around the Get Watchdog Timer command */
 	int32_t sensor_worst;    /* enum hg_sev */
 	int32_t confirmed;       /* BMCW_FENCE: power read back as off */
+	int32_t refused;         /* BMCW_FENCE: the peer is alive (hg_bmc_alive_since on
+				    the reading this reply carries): nothing powered off */
 	int32_t sensors;         /* BMCW_POLL: sensors read, -1 if the sweep was cut
 				    short (sensor_worst is then the last complete one) */
 	uint32_t elapsed_ms;     /* time the request took in the worker */
@@ -73,6 +77,8 @@ int  bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const struct hg_cfg_
 		const char *name);
 /* Sends a request unless one of the same op is already pending (then 0). */
 int  bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms);
+/* A fence request (BMCW_FENCE) for the silence that began at since. */
+int  bmcw_fence(struct bmcw *w, uint64_t gen, uint32_t ms, int64_t since);
 /* One reply: 0 and *rep, -EAGAIN if none waits, other -errno if broken. */
 int  bmcw_recv(struct bmcw *w, struct bmcw_rep *rep);
 /* Waits up to ms for a reply to op (clean shutdown only). */

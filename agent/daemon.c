@@ -123,7 +123,7 @@ static void send_hb(struct daemon *d, const struct hg_hb *hb)
 #define ACT(name) static void name(void *ctx, const struct hg_action *a)
 
 ACT(act_send_hb) { send_hb(ctx, &a->hb); }
-ACT(act_fence) { struct daemon *d = ctx; fence_start(&d->fence, a->gen); }
+ACT(act_fence) { struct daemon *d = ctx; fence_start(&d->fence, a->gen, a->since); }
 ACT(act_vip) { do_vip(ctx, a->op, a->gen); }
 ACT(act_garp) { do_garp(ctx); }
 ACT(act_svc) { daemon_svc(ctx, a->svc, a->op, a->gen); }
@@ -354,7 +354,8 @@ static void fence_result(void *ctx, uint64_t gen, enum fence_outcome o)
 	struct daemon *d = ctx;
 	struct hg_event ev = { .type = HG_EV_FENCE, .gen = gen,
 			       .outcome = o == FENCE_CONFIRMED ? HG_FENCE_CONFIRMED :
-					  o == FENCE_FAILED ? HG_FENCE_FAILED : HG_FENCE_UNKNOWN };
+					  o == FENCE_FAILED ? HG_FENCE_FAILED :
+					  o == FENCE_REFUSED ? HG_FENCE_REFUSED : HG_FENCE_UNKNOWN };
 	daemon_push(d, &ev);
 }
 

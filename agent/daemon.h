@@ -120,7 +120,8 @@ void daemon_bmc_read(struct daemon *d, int i);     /* after POLLIN on bmc[i].fd 
 /* Ends the workers; disarm != 0 stops our watchdog first (a clean stop),
  * else it stays armed and the BMC powers this node off (rule 5). */
 void daemon_bmc_stop(struct daemon *d, int disarm);
-int  daemon_fence_native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg);
+int  daemon_fence_native(void *ctx, unsigned timeout_ms, int64_t since, fence_done_fn done,
+			  void *arg);
 int  daemon_bmc_json(const struct daemon *d, char *buf, size_t len);
 
 /* daemon_stop.c: SIGTERM/SIGINT. The first asks the core to shut down; a

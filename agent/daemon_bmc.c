@@ -70,14 +70,15 @@ void daemon_bmc_pet(struct daemon *d)
 		d->last_pet = d->now;
 }
 
-int daemon_fence_native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
+int daemon_fence_native(void *ctx, unsigned timeout_ms, int64_t since, fence_done_fn done,
+			void *arg)
 {
 	struct daemon *d = ctx;
 	int rc;
 
 	if (d->bmc[1].fd < 0)
 		return -ENOTCONN;
-	if ((rc = bmcw_send(&d->bmc[1], BMCW_FENCE, ++d->native_gen, timeout_ms)) < 0)
+	if ((rc = bmcw_fence(&d->bmc[1], ++d->native_gen, timeout_ms, since)) < 0)
 		return rc;
 	d->native_done = done;
 	d->native_arg = arg;
@@ -106,31 +107,40 @@ static void own_path_seen(struct daemon *d, const char *path)
 			  "can power this node off (docs/bmc.md)");
 }
 
+static void push_reading(struct daemon *d, int i, const struct bmcw_rep *r)
+{
+	struct hg_event ev = { .type = HG_EV_BMC };
+
+	ev.bmc.who = i;
+	ev.bmc.reachable = r->reachable;
+	ev.bmc.power = r->power;
+	ev.bmc.wdt_usable = r->wdt_usable;
+	ev.bmc.wdt_initial_ms = r->wdt_initial_ms;
+	ev.bmc.wdt_present_ms = r->wdt_present_ms;
+	ev.bmc.wdt_expired = r->wdt_expired;
+	ev.bmc.sensor_worst = r->sensor_worst;
+	ev.bmc.wdt_lo = r->wdt_lo;
+	ev.bmc.wdt_hi = r->wdt_hi;
+	daemon_push(d, &ev);
+}
+
 static void on_reply(struct daemon *d, int i, const struct bmcw_rep *r)
 {
 	if (i == 0)
 		own_path_seen(d, r->path);
 	if (r->op == BMCW_POLL) {
-		struct hg_event ev = { .type = HG_EV_BMC };
-		ev.bmc.who = i;
-		ev.bmc.reachable = r->reachable;
-		ev.bmc.power = r->power;
-		ev.bmc.wdt_usable = r->wdt_usable;
-		ev.bmc.wdt_initial_ms = r->wdt_initial_ms;
-		ev.bmc.wdt_present_ms = r->wdt_present_ms;
-		ev.bmc.wdt_expired = r->wdt_expired;
-		ev.bmc.sensor_worst = r->sensor_worst;
-		ev.bmc.wdt_lo = r->wdt_lo;
-		ev.bmc.wdt_hi = r->wdt_hi;
 		d->bmc_last[i] = *r;
 		d->bmc_last_at[i] = d->now;
-		daemon_push(d, &ev);
+		push_reading(d, i, r);
 	} else if (r->op == BMCW_FENCE) {
 		log_record("fence_audit", "1", r->text, hg_role_name(d->core.role));
+		/* a refusal's reading first: the core judges the fence by it */
+		if (r->refused)
+			push_reading(d, i, r);
 		if (r->gen == d->native_gen && d->native_done) {
 			fence_done_fn done = d->native_done;
 			d->native_done = NULL;
-			done(d->native_arg, r->confirmed ? 2 : 1, NULL);
+			done(d->native_arg, r->refused ? 3 : r->confirmed ? 2 : 1, NULL);
 		}
 	} else if (r->rc < 0) {
 		/* a watchdog request failed: said once, until one succeeds */

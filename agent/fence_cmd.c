@@ -202,8 +202,10 @@ static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout
 
 /* The agent's procedure, here in the command's process; its answer is
  * given from the loop, never from inside this call. */
-static int native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
+/* The operator decided (since is FENCE_NO_SINCE): no check of the watchdog. */
+static int native(void *ctx, unsigned timeout_ms, int64_t since, fence_done_fn done, void *arg)
 {
+	(void)since;
 	const struct fence_timing t = { .timeout_ms = timeout_ms, .poll_ms = 50 };
 	struct run *r = ctx;
 	struct bmc_session *s;
@@ -255,7 +257,7 @@ static int fence_levels(const struct hg_cfg_node *n, unsigned total_ms)
 		lv[i] = (struct fence_level){ n->level[i].native, n->level[i].agent, n->level[i].args,
 					      n->level[i].password_file, n->level[i].timeout_ms };
 	fence_init(&f, &ops, lv, n->n_levels);
-	fence_start(&f, 1);
+	fence_start(&f, 1, FENCE_NO_SINCE);
 	while (!r.finished) {
 		int64_t t = mono_ms();
 		if (t >= end) {

@@ -83,7 +83,7 @@ static void finish(struct fence *f, enum fence_outcome o)
 {
 	f->busy = 0;
 	audit(f, "fence generation %llu %s after %lld ms", (unsigned long long)f->gen,
-	      o == FENCE_CONFIRMED ? "CONFIRMED" : "FAILED",
+	      o == FENCE_CONFIRMED ? "CONFIRMED" : o == FENCE_REFUSED ? "REFUSED" : "FAILED",
 	      (long long)(f->ops.now(f->ops.ctx) - f->req_started));
 	f->ops.result(f->ops.ctx, f->gen, o);
 }
@@ -112,10 +112,15 @@ static void done(void *arg, int status, const char *out)
 	      f->level[f->lvl].native ? "result" : "exit", status, (long long)(now - f->level_started));
 	if (f->level[f->lvl].native) {
 		/* the worker already read the power back until off or timeout */
-		if (status == 2)
+		if (status == 2) {
 			finish(f, FENCE_CONFIRMED);
-		else
+		} else if (status == 3) {
+			audit(f, "level %d: the peer's watchdog was reset after the silence began: "
+			      "alive, nothing powered off, no further level", f->lvl + 1);
+			finish(f, FENCE_REFUSED);
+		} else {
 			next_level(f);
+		}
 		return;
 	}
 	if (f->step > 0 && status == 2 && fence_status_off(out)) {
@@ -175,7 +180,8 @@ static void run_step(struct fence *f)
 	int rc;
 
 	if (l->native) {
-		if (!f->ops.native || f->ops.native(f->ops.ctx, l->timeout_ms, done, next_cb(f)) < 0) {
+		if (!f->ops.native ||
+		    f->ops.native(f->ops.ctx, l->timeout_ms, f->since, done, next_cb(f)) < 0) {
 			audit(f, "level %d: native IPMI not available", f->lvl + 1);
 			next_level(f);
 		}
@@ -209,9 +215,10 @@ void fence_init(struct fence *f, const struct fence_ops *ops,
 	memcpy(f->level, levels, (size_t)f->n_levels * sizeof(*levels));
 }
 
-int fence_start(struct fence *f, uint64_t gen)
+int fence_start(struct fence *f, uint64_t gen, int64_t since)
 {
 	f->gen = gen;
+	f->since = since;
 	f->resume_at = 0;
 	f->busy = 1;
 	f->lvl = -1;

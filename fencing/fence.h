@@ -25,7 +25,11 @@
  * each run is a process and a new session on the BMC or PDU. */
 #define FENCE_STATUS_PAUSE_MS 500
 
-enum fence_outcome { FENCE_CONFIRMED, FENCE_FAILED, FENCE_UNKNOWN };
+/* REFUSED: the native level read the peer alive and powered nothing off;
+ * the later levels are not tried (a PDU would cut a healthy node). */
+enum fence_outcome { FENCE_CONFIRMED, FENCE_FAILED, FENCE_UNKNOWN, FENCE_REFUSED };
+/* fence_start's since when no silence is to be checked (the operator's fence) */
+#define FENCE_NO_SINCE INT64_MIN
 
 struct fence_level {
 	int native;                 /* 1: native IPMI through ops.native, agent unused */
@@ -46,8 +50,11 @@ struct fence_ops {
 		     unsigned timeout_ms, fence_done_fn done, void *arg);
 	/* Native IPMI (docs/fencing.md): power off and read back until off or
 	 * timeout_ms, in the agent's BMC worker; done(arg, 2, NULL) when read
-	 * back as off, done(arg, 1, NULL) otherwise. NULL: native levels fail. */
-	int (*native)(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg);
+	 * back as off, done(arg, 1, NULL) otherwise. With since (not
+	 * FENCE_NO_SINCE) it first reads the watchdog in the same session and,
+	 * if the peer reset it after since, powers nothing off: done(arg, 3,
+	 * NULL). NULL: native levels fail. */
+	int (*native)(void *ctx, unsigned timeout_ms, int64_t since, fence_done_fn done, void *arg);
 	int64_t (*now)(void *ctx);
 	void (*audit)(void *ctx, const char *line);    /* one line per step */
 	void (*result)(void *ctx, uint64_t gen, enum fence_outcome o);
@@ -63,6 +70,7 @@ struct fence {
 	struct fence_level level[FENCE_MAX_LEVELS];
 	/* the running request */
 	uint64_t gen;
+	int64_t since;              /* the silence the request answers, for the native check */
 	int busy, lvl, step;        /* step: 0 off, >0 status polls */
 	int64_t resume_at;          /* >0: the next status runs then (fence_tick) */
 	int64_t level_started, req_started;
@@ -88,8 +96,9 @@ int fence_status_off(const char *out);
 
 void fence_init(struct fence *f, const struct fence_ops *ops,
 		const struct fence_level *levels, int n_levels);
-/* Starts request gen; a running request is abandoned (its answers ignored). */
-int fence_start(struct fence *f, uint64_t gen);
+/* Starts request gen for a silence that began at since (FENCE_NO_SINCE:
+ * none); a running request is abandoned (its answers ignored). */
+int fence_start(struct fence *f, uint64_t gen, int64_t since);
 /* Every loop turn: runs the status try that waited its pause. */
 void fence_tick(struct fence *f, int64_t now);
 /* When fence_tick has work: a monotonic time, or INT64_MAX for none. */

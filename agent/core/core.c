@@ -25,6 +25,7 @@ enum sm_ev {
 	SM_FENCE_OK,     /* fencing: power-off confirmed (rule 1) */
 	SM_FENCE_FAIL,   /* fencing: not confirmed (rule 2) */
 	SM_FENCE_RETRY,  /* fencing: time for the next attempt */
+	SM_FENCE_REFUSED, /* fencing: the native level read the peer alive (rule 4) */
 	SM_PEER_BACK,    /* fencing: no fence running and the peer talks again */
 	SM_UNFIT,        /* active: public link, gateway or services lost (rule 5) */
 	SM_HANDOVER,     /* active: switchover or failback due */
@@ -35,7 +36,7 @@ enum sm_ev {
 
 static const char *const sm_names[SM_COUNT] = {
 	"peer_heard", "wait_over", "peer_lost", "peer_grants", "peer_acks",
-	"take_abort", "fence_ok", "fence_fail", "fence_retry", "peer_back",
+	"take_abort", "fence_ok", "fence_fail", "fence_retry", "fence_refused", "peer_back",
 	"unfit", "handover", "dual_active", "released",
 };
 
@@ -69,6 +70,7 @@ static const struct transition {
 	{ HG_ROLE_FENCING,   SM_FENCE_OK,    act_takeover,     HG_ROLE_ACTIVE,    "1" },
 	{ HG_ROLE_FENCING,   SM_FENCE_FAIL,  act_fence_failed, HG_ROLE_FENCING,   "2" },
 	{ HG_ROLE_FENCING,   SM_FENCE_RETRY, act_fence,        HG_ROLE_FENCING,   "2" },
+	{ HG_ROLE_FENCING,   SM_FENCE_REFUSED, act_none,       HG_ROLE_STANDBY,   "4" },
 	{ HG_ROLE_FENCING,   SM_PEER_BACK,   act_none,         HG_ROLE_STANDBY,   "4" },
 	{ HG_ROLE_ACTIVE,    SM_UNFIT,       act_release,      HG_ROLE_RELEASING, "5" },
 	{ HG_ROLE_ACTIVE,    SM_HANDOVER,    act_handover,     HG_ROLE_RELEASING, "" },
@@ -157,6 +159,7 @@ static int act_fence(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	c->fence_retry_at = -1;
 	c->cnt.fences++;
 	a->gen = c->fence_gen;
+	a->since = c->peer_lost_at;
 	hg_record(out, "fence_start", "1",
 		  "fencing the peer (generation %llu): power off, then read back until off",
 		  (unsigned long long)c->fence_gen);
@@ -552,7 +555,7 @@ void hg_core_init(struct hg_core *c, const struct hg_params *p,
 	c->peer.last_hb = HG_NEVER;
 	c->peer.last_rx = HG_NEVER;
 	c->host_ok = 1;
-	c->bmc_at[0] = c->bmc_at[1] = HG_NEVER;
+	c->bmc_at[0] = c->bmc_at[1] = c->peer_seen_at = HG_NEVER;
 	c->poll_asked = HG_NEVER;
 	c->poll_deadline = HG_NEVER;
 	c->own_asked = HG_NEVER;
@@ -642,6 +645,11 @@ void hg_core_step(struct hg_core *c, const struct hg_event *ev,
 		if (ev->outcome == HG_FENCE_CONFIRMED) {
 			hg_record(out, "fence_confirmed", "1", "peer power read back as off");
 			fire(c, SM_FENCE_OK, now, out);
+		} else if (ev->outcome == HG_FENCE_REFUSED) {
+			hg_record(out, "fence_refused", "4",
+				  "fence generation %llu powered nothing off: in its own session the peer's BMC says its watchdog was reset after the silence began; the peer is cut off, not dead",
+				  (unsigned long long)ev->gen);
+			fire(c, SM_FENCE_REFUSED, now, out);
 		} else {
 			hg_record(out, "fence_failed", "2", "fence generation %llu %s",
 				  (unsigned long long)ev->gen,

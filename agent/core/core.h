@@ -88,7 +88,11 @@ struct hg_bmc_report {
 };
 
 enum hg_reject { HG_REJ_MALFORMED, HG_REJ_BAD_MAC, HG_REJ_UNKNOWN, HG_REJ_COUNT };
-enum hg_fence_outcome { HG_FENCE_CONFIRMED, HG_FENCE_FAILED, HG_FENCE_UNKNOWN };
+/* REFUSED: the native level, in its own session, read the peer's watchdog
+ * reset after the silence began (hg_bmc_alive_since) and powered nothing
+ * off; the shell delivers that reading as HG_EV_BMC first (issue 11). */
+enum hg_fence_outcome { HG_FENCE_CONFIRMED, HG_FENCE_FAILED, HG_FENCE_UNKNOWN,
+			HG_FENCE_REFUSED };
 /* READY: the standby's check that the service could start here (issue 6). */
 enum hg_svc_op { HG_SVC_START, HG_SVC_STOP, HG_SVC_CHECK, HG_SVC_READY };
 enum hg_vip_op { HG_VIP_ADD, HG_VIP_DEL };
@@ -131,6 +135,7 @@ struct hg_action {
 	int lan, svc, op, ok;
 	uint64_t gen;
 	uint32_t ms;
+	hg_ms since;            /* FENCE: the silence began then (hg_bmc_alive_since) */
 	struct hg_hb hb;
 	const char *event;      /* record: short stable name, e.g. "peer_lost" */
 	const char *rule;       /* record: DESIGN.md rule, e.g. "4", or "" */
@@ -215,6 +220,8 @@ struct hg_core {
 
 	/* BMC evidence (rule 4): the latest reading of each BMC and when */
 	struct hg_bmc_report bmc[2];
+	struct hg_bmc_report peer_seen;  /* the last peer reading that answered */
+	hg_ms peer_seen_at;     /* HG_NEVER: none */
 	hg_ms bmc_at[2];        /* HG_NEVER: no reading yet */
 	hg_ms poll_asked;       /* when we last asked for a peer reading */
 	int cut_off_noted;      /* "peer cut off, not dead" recorded this episode */
@@ -281,6 +288,16 @@ int hg_core_cleaned(const struct hg_core *c);
 int hg_core_path_up(const struct hg_core *c, int path, hg_ms now);
 int hg_core_peer_fresh(const struct hg_core *c, hg_ms now);
 const char *hg_svc_state_name(enum hg_svc_state s);
+/*
+ * Pure: the reading r proves that the node's watchdog was reset after
+ * `since` (rule 4: its agent is alive and judges itself healthy). Power on,
+ * a usable countdown, and its last reset bounded below by the measurement
+ * window and the countdown's 100 ms steps. One rule for the core's
+ * evidence and for the native fence level's check before its power-off
+ * (agent/bmcw.c, the simulators).
+ */
+int hg_bmc_alive_since(const struct hg_bmc_report *r, hg_ms since);
+
 /* Nothing of the cluster is here: no VIP, no start/stop sequence, no
  * service that may be running, and the role is not active, releasing or
  * taking. The daemon exits on a stop request only then (commands.c). */

@@ -63,6 +63,12 @@ static hg_ms reset_before(const struct hg_bmc_report *r)
 	return r->wdt_hi - (hg_ms)(r->wdt_initial_ms - r->wdt_present_ms) + 100;
 }
 
+int hg_bmc_alive_since(const struct hg_bmc_report *r, hg_ms since)
+{
+	return r->reachable && r->power == 1 && r->wdt_usable && !r->wdt_expired &&
+	       r->wdt_present_ms <= r->wdt_initial_ms && reset_after(r) > since;
+}
+
 static enum evd evidence(const struct hg_core *c, hg_ms now)
 {
 	const struct hg_bmc_report *r = &c->bmc[1];
@@ -70,8 +76,29 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 	/* only a reading taken since counts: measured, not merely arrived */
 	if (c->bmc_at[1] == HG_NEVER || r->wdt_lo < c->peer_lost_at)
 		return EVD_NEED;
-	if (!r->reachable)
+	/* A reading that cannot be had is no evidence (issue 11): it does not
+	 * undo one of this silence that said alive (loss on our management
+	 * link must not shoot a healthy peer). With none, the fence levels
+	 * try (rule 2 holds), and the native one checks the watchdog itself
+	 * before its power-off (HG_FENCE_REFUSED). */
+	if (!r->reachable) {
+		const struct hg_bmc_report *s = &c->peer_seen;
+		if (c->peer_seen_at != HG_NEVER && s->wdt_lo >= c->peer_lost_at &&
+		    hg_bmc_alive_since(s, c->peer_lost_at))
+			return EVD_ALIVE;
+		/* and not before a live agent would have reset its watchdog
+		 * since the silence began, so that the native level's own
+		 * reading can tell (its timeout as last read, else ours: both
+		 * nodes run one configuration) */
+		uint32_t t = c->peer_seen_at != HG_NEVER && s->wdt_usable ? s->wdt_initial_ms
+			   : c->p.self_fence ? c->p.wdt_timeout : 0;
+		if (t) {
+			struct hg_bmc_report m = { .wdt_initial_ms = t };
+			if (now < c->peer_lost_at + wdt_margin(c, &m))
+				return EVD_NEED;
+		}
 		return EVD_FENCE;           /* the fence levels try, rule 2 holds */
+	}
 	if (r->power == 0)
 		return EVD_FENCE;           /* no watchdog question to ask */
 	if (r->wdt_expired || !r->wdt_usable || r->wdt_present_ms > r->wdt_initial_ms)
@@ -84,6 +111,12 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 	if (reset_before(r) < c->peer_lost_at && r->wdt_lo >= c->peer_lost_at + wdt_margin(c, r))
 		return c->peer.slower ? EVD_NEED : EVD_FENCE;
 	return EVD_NEED;                    /* too early or too coarse to tell: ask again */
+}
+
+/* The reading that says alive: the latest, or the last that answered. */
+static const struct hg_bmc_report *alive_reading(const struct hg_core *c)
+{
+	return c->bmc[1].reachable ? &c->bmc[1] : &c->peer_seen;
 }
 
 int hg_accusation(const struct hg_core *c, hg_ms now)
@@ -129,7 +162,7 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 			c->cut_off_noted = 1;
 			hg_record(out, "peer_cut_off", "4",
 				  "every path silent, but the peer's watchdog was reset at most %lld ms ago, after the silence began: the peer is cut off, not dead; no fence (a peer that is not healthy stops resetting it and its BMC powers it off within %u ms)",
-				  (long long)(now - reset_after(&c->bmc[1])), c->bmc[1].wdt_initial_ms);
+				  (long long)(now - reset_after(alive_reading(c))), alive_reading(c)->wdt_initial_ms);
 		}
 	}
 	if (!c->peer_lost)
@@ -237,4 +270,8 @@ void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 		c->pet_next = ev->now;   /* it answers again: reset at once */
 	c->bmc[who] = ev->bmc;
 	c->bmc_at[who] = ev->now;
+	if (who && ev->bmc.reachable) {
+		c->peer_seen = ev->bmc;
+		c->peer_seen_at = ev->now;
+	}
 }

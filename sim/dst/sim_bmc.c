@@ -12,7 +12,7 @@ static hg_ms poll_ms(const struct sim_world *w)
 	return w->bmc_poll_ms ? (hg_ms)w->bmc_poll_ms : POLL_MS;
 }
 
-static struct hg_bmc_report report(const struct sim_world *w, int target)
+struct hg_bmc_report sim_bmc_report(const struct sim_world *w, int target)
 {
 	const struct sim_node *t = &w->n[target];
 	struct hg_bmc_report r;
@@ -46,7 +46,7 @@ void sim_bmc_poll(struct sim_world *w, int i, int who)
 	ev.type = HG_EV_BMC;
 	/* the reading is taken when the BMC answers; simpler and stricter:
 	 * read it now, deliver it later (it ages on the way) */
-	ev.bmc = report(w, target);
+	ev.bmc = sim_bmc_report(w, target);
 	ev.bmc.who = who;
 	ev.bmc.wdt_lo = ev.bmc.wdt_hi = w->now;   /* measured now, delivered later */
 	sim_answer(w, i, lat, &ev);

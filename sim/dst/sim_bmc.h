@@ -13,6 +13,8 @@
 
 /* Node i's core asks about BMC who (0 own, 1 the peer's). */
 void sim_bmc_poll(struct sim_world *w, int i, int who);
+/* What node target's BMC says now to a session that reaches it. */
+struct hg_bmc_report sim_bmc_report(const struct sim_world *w, int target);
 /* Node i's core resets its own watchdog. */
 void sim_bmc_pet(struct sim_world *w, int i);
 /* Watchdogs that expired at `now` power their node off; the shell's own

@@ -2,6 +2,7 @@
  * sim_fence.c - see sim_fence.h.
  */
 #include "sim_fence.h"
+#include "sim_bmc.h"
 
 #include <string.h>
 
@@ -31,12 +32,33 @@ static void power_off(struct sim_world *w, int target, hg_ms delay)
 	sim_push(w, &it);
 }
 
-void sim_fence_request(struct sim_world *w, int i, uint64_t gen)
+void sim_fence_request(struct sim_world *w, int i, uint64_t gen, hg_ms since)
 {
 	int peer = w->n[i].params.peer_id - 1;
 	hg_ms ok = (hg_ms)sim_rng_range(&w->rng, w->fence_ok_ms / 2 + 1, w->fence_ok_ms);
 	hg_ms slow = (hg_ms)sim_rng_range(&w->rng, w->fence_ok_ms, w->fence_slow_ms);
 	hg_ms to = w->fence_timeout_ms;
+
+	/* The daemon's first level is native IPMI (agent/bmcw.c fence_bmc): on
+	 * a device that answers, it reads the watchdog in its session before
+	 * the power-off and powers nothing off if the peer is alive; that
+	 * reading reaches the core first (issue 11). */
+	if (w->n[i].params.have_peer_bmc && !w->n[peer].bmc_down &&
+	    (w->n[i].fence_mode == SIM_FD_OK || w->n[i].fence_mode == SIM_FD_SLOW)) {
+		struct hg_bmc_report r = sim_bmc_report(w, peer);
+		if (hg_bmc_alive_since(&r, since)) {
+			struct hg_event ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.type = HG_EV_BMC;
+			ev.bmc = r;
+			ev.bmc.who = 1;
+			ev.bmc.wdt_lo = ev.bmc.wdt_hi = w->now;
+			sim_answer(w, i, ok / 2, &ev);
+			answer(w, i, ok, gen, HG_FENCE_REFUSED, 0);
+			sim_trace(w, i, "native fence: the peer's watchdog was reset since the silence began: refused");
+			return;
+		}
+	}
 
 	switch (w->n[i].fence_mode) {
 	case SIM_FD_OK:
@@ -91,7 +113,8 @@ int sim_fence_answer(struct sim_world *w, int i, struct hg_event *ev)
 	ev->ok = 0;
 	sim_trace(w, i, "fence answer gen %llu: %s", (unsigned long long)ev->gen,
 		  ev->outcome == HG_FENCE_CONFIRMED ? "CONFIRMED" :
-		  ev->outcome == HG_FENCE_FAILED ? "FAILED" : "UNKNOWN");
+		  ev->outcome == HG_FENCE_FAILED ? "FAILED" :
+		  ev->outcome == HG_FENCE_REFUSED ? "REFUSED" : "UNKNOWN");
 	return 0;
 }
 

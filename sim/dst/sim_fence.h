@@ -9,8 +9,9 @@
 
 #include "sim_world.h"
 
-/* Node i's core asked to fence its peer (generation gen). */
-void sim_fence_request(struct sim_world *w, int i, uint64_t gen);
+/* Node i's core asked to fence its peer (generation gen), the silence
+ * having begun at since: the native level's check first (hg_bmc_alive_since). */
+void sim_fence_request(struct sim_world *w, int i, uint64_t gen, hg_ms since);
 /* A fence answer is about to reach node i: settles a CONFIRMED that depends
  * on the power read back at answer time, and notes the evidence for the
  * checks. Returns -1 if the answer is not delivered at all. */

@@ -224,7 +224,7 @@ SHELL(sh_fence)
 	me->fences++;
 	sim_trace(w, i, "action: fence gen %llu (device %s)",
 		  (unsigned long long)a->gen, sim_fence_mode_name(me->fence_mode));
-	sim_fence_request(w, i, a->gen);
+	sim_fence_request(w, i, a->gen, a->since);
 }
 SHELL(sh_vip)
 {

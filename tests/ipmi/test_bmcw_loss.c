@@ -7,7 +7,8 @@
  *
  * The simulator behind udpdelay.h with LOSS_PM of the datagrams lost each
  * way (a round trip survives (1 - p)^2 of the time; FreeIPMI retransmits
- * every timeout/5 within a request).
+ * every timeout/10 within a request). And the native fence's check of
+ * the watchdog before its power-off (issue 11).
  */
 #include <errno.h>
 #include <poll.h>
@@ -43,6 +44,21 @@ static int reading(struct bmcw *w, struct bmcw_rep *out, double *ms)
 			}
 	}
 	return -1;
+}
+
+static int wait_fence(struct bmcw *w, struct bmcw_rep *out)
+{
+	double t0 = simbmc_now_ms();
+
+	while (simbmc_now_ms() - t0 < 20000) {
+		struct pollfd pf = { .fd = w->fd, .events = POLLIN };
+		if (poll(&pf, 1, 100) <= 0)
+			continue;
+		while (bmcw_recv(w, out) == 0)
+			if (out->op == BMCW_FENCE)
+				return 1;
+	}
+	return 0;
 }
 
 int main(void)
@@ -101,6 +117,38 @@ int main(void)
 	udpdelay_loss(0);
 	CHECK_EQ(reading(&w, &r, &ms), 0);
 	CHECK_EQ(r.reachable, 1);   /* and the LAN healed, the readings are back */
+
+	/* The native level's check (issue 11): the host's agent arms and resets
+	 * its watchdog; a fence for a silence that began before that reset
+	 * powers nothing off and says why, with the reading; one for a silence
+	 * after the last reset fences. */
+	struct bmcw own;
+	struct bmcw_rep fr;
+	CHECK_EQ(bmcw_start(&own, &cfg, NULL, "own"), 0);
+	CHECK_EQ(bmcw_send(&own, BMCW_ARM, 0, 60000), 0);
+	CHECK_EQ(bmcw_wait(&own, BMCW_ARM, 10000), 0);
+	int64_t armed = (int64_t)simbmc_now_ms();
+	usleep(300 * 1000);
+	CHECK_EQ(bmcw_fence(&w, 1, 5000, armed - 1000), 0);
+	CHECK(wait_fence(&w, &fr));
+	printf("fence for a silence 1.3 s old, reset 0.3 s ago: refused %d, confirmed %d: %s\n",
+	       fr.refused, fr.confirmed, fr.text);
+	CHECK_EQ(fr.refused, 1);
+	CHECK_EQ(fr.confirmed, 0);
+	CHECK_EQ(fr.power, 1);
+	CHECK_EQ(fr.wdt_usable, 1);
+	CHECK(fr.wdt_lo > 0 && fr.wdt_hi >= fr.wdt_lo);
+	CHECK_EQ(reading(&w, &r, &ms), 0);
+	CHECK_EQ(r.power, 1);       /* nothing was powered off */
+	/* a silence that began after the last reset: the watchdog proves
+	 * nothing, the fence goes on and reads the power back off */
+	CHECK_EQ(bmcw_fence(&w, 2, 5000, (int64_t)simbmc_now_ms() + 1000), 0);
+	CHECK(wait_fence(&w, &fr));
+	printf("fence for a silence after the last reset: refused %d, confirmed %d: %s\n",
+	       fr.refused, fr.confirmed, fr.text);
+	CHECK_EQ(fr.refused, 0);
+	CHECK_EQ(fr.confirmed, 1);
+	bmcw_stop(&own);
 	bmcw_stop(&w);
 	simbmc_stop();
 	unlink(pwfile);

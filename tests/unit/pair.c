@@ -34,26 +34,36 @@ static int path_ok(const struct pair *pr, int from, int lan)
 	       pr->n[from].link[lan] && pr->n[!from].link[lan];
 }
 
-/* What node `about`'s BMC says now, as seen by `to`'s agent. */
-static void bmc_report(struct pair *pr, int to, int about, hg_ms due)
+/* What node `about`'s BMC says now to a session of `to`'s (lost: none). */
+static struct hg_bmc_report reading(const struct pair *pr, int to, int about, int lost)
 {
 	const struct pair_node *t = &pr->n[about];
+	struct hg_bmc_report r;
+
+	memset(&r, 0, sizeof(r));
+	r.who = about != to;
+	r.reachable = !t->bmc_down && !lost;
+	r.power = t->powered;
+	r.sensor_worst = t->sensor;
+	r.wdt_expired = t->wdt_expired;
+	r.wdt_lo = r.wdt_hi = pr->now;
+	if (r.reachable && t->powered && t->wdt_last_pet > 0) {
+		hg_ms left = (hg_ms)pr->wdt_ms - (pr->now - t->wdt_last_pet);
+		r.wdt_usable = 1;
+		r.wdt_initial_ms = pr->wdt_ms;
+		r.wdt_present_ms = left > 0 ? (uint32_t)(left / 100 * 100) : 0;
+	}
+	return r;
+}
+
+/* A reading of node `about`'s BMC, as seen by `to`'s agent. */
+static void bmc_report(struct pair *pr, int to, int about, hg_ms due)
+{
 	struct hg_event ev;
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = HG_EV_BMC;
-	ev.bmc.who = about != to;
-	ev.bmc.reachable = !t->bmc_down && !(about != to && pr->n[to].reads_lost);
-	ev.bmc.power = t->powered;
-	ev.bmc.sensor_worst = t->sensor;
-	ev.bmc.wdt_expired = t->wdt_expired;
-	ev.bmc.wdt_lo = ev.bmc.wdt_hi = pr->now;
-	if (ev.bmc.reachable && t->powered && t->wdt_last_pet > 0) {
-		hg_ms left = (hg_ms)pr->wdt_ms - (pr->now - t->wdt_last_pet);
-		ev.bmc.wdt_usable = 1;
-		ev.bmc.wdt_initial_ms = pr->wdt_ms;
-		ev.bmc.wdt_present_ms = left > 0 ? (uint32_t)(left / 100 * 100) : 0;
-	}
+	ev.bmc = reading(pr, to, about, about != to && pr->n[to].reads_lost);
 	push(pr, due, to, &ev, 0);
 }
 
@@ -91,6 +101,19 @@ static void act(void *ctx, const struct hg_action *a)
 		me->fences++;
 		ev.type = HG_EV_FENCE;
 		ev.gen = a->gen;
+		/* The daemon's first level is native: in its session it reads
+		 * the watchdog and powers nothing off if the peer is alive
+		 * (agent/bmcw.c fence_bmc); that reading comes first. */
+		if (pr->wdt_ms && me->fence_fails == 0 && me->fence_lost == 0) {
+			struct hg_bmc_report r = reading(pr, i, !i, 0);
+			if (hg_bmc_alive_since(&r, a->since)) {
+				struct hg_event rd = { .type = HG_EV_BMC, .bmc = r };
+				push(pr, pr->now + 20, i, &rd, 0);
+				ev.outcome = HG_FENCE_REFUSED;
+				push(pr, pr->now + 30, i, &ev, 0);
+				break;
+			}
+		}
 		if (me->fence_lost > 0) {
 			me->fence_lost--;     /* the device acts, the answer is lost */
 			pair_power_off(pr, !i);

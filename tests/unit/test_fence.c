@@ -26,6 +26,7 @@ static struct {
 	uint64_t gen;
 	int refuse_spawn;
 	int natives;
+	int64_t since;      /* what the last native request was given */
 	const char *say;    /* output of every program (default: by exit code) */
 	int mute;           /* programs print nothing */
 	const char *off_agent;   /* this agent answers 0, then 2 for status; others 0 */
@@ -45,9 +46,10 @@ static int spawn(void *ctx, char *const argv[], const char *in, unsigned timeout
 	return 0;
 }
 
-static int native(void *ctx, unsigned timeout_ms, fence_done_fn done, void *arg)
+static int native(void *ctx, unsigned timeout_ms, int64_t since, fence_done_fn done, void *arg)
 {
 	T.natives++;
+	T.since = since;
 	T.pend[T.npend++] = (struct pending){ done, arg, 0 };
 	return 0;
 }
@@ -120,7 +122,7 @@ int main(void)
 	/* off exits 0, status says off (2): confirmed by level 1 */
 	reset((int[]){ 0, 2 }, 2);
 	fence_init(&F, &OPS, two, 2);
-	fence_start(&F, 7);
+	fence_start(&F, 7, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.results, 1);
 	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
@@ -136,7 +138,7 @@ int main(void)
 	reset((int[]){ 0 }, 1);
 	T.off_agent = "/bin/agent2";
 	fence_init(&F, &OPS, two, 2);
-	fence_start(&F, 8);
+	fence_start(&F, 8, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.results, 1);
 	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
@@ -146,7 +148,7 @@ int main(void)
 	/* every level fails (status errors): FAILED, exactly one result */
 	reset((int[]){ 1 }, 1);
 	fence_init(&F, &OPS, two, 2);
-	fence_start(&F, 9);
+	fence_start(&F, 9, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.results, 1);
 	CHECK_EQ(T.outcome, FENCE_FAILED);
@@ -155,15 +157,15 @@ int main(void)
 	reset((int[]){ 0, 0 }, 2);
 	struct fence_level one = { 0, "/bin/agent1", "ip=1", "", 120 };
 	fence_init(&F, &OPS, &one, 1);
-	fence_start(&F, 10);
+	fence_start(&F, 10, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_FAILED);
 
 	/* a new generation abandons the old one: the late answer is ignored */
 	reset((int[]){ 2, 0, 2 }, 3);
 	fence_init(&F, &OPS, two, 2);
-	fence_start(&F, 11);           /* off pending */
-	fence_start(&F, 12);           /* abandons 11 */
+	fence_start(&F, 11, FENCE_NO_SINCE);           /* off pending */
+	fence_start(&F, 12, FENCE_NO_SINCE);           /* abandons 11 */
 	answer();                      /* 11's off answers 2: ignored */
 	CHECK_EQ(T.results, 0);
 	run_all();                     /* 12: off 0, status 2 */
@@ -175,14 +177,14 @@ int main(void)
 	reset((int[]){ 0 }, 1);
 	T.refuse_spawn = 1;
 	fence_init(&F, &OPS, two, 2);
-	fence_start(&F, 13);
+	fence_start(&F, 13, FENCE_NO_SINCE);
 	CHECK_EQ(T.results, 1);
 	CHECK_EQ(T.outcome, FENCE_FAILED);
 
 	/* no level configured: failed at once */
 	reset((int[]){ 0 }, 1);
 	fence_init(&F, &OPS, two, 0);
-	CHECK(fence_start(&F, 14) < 0);
+	CHECK(fence_start(&F, 14, FENCE_NO_SINCE) < 0);
 	CHECK_EQ(T.outcome, FENCE_FAILED);
 
 	/* unreadable password file: that level fails, the next one runs */
@@ -190,7 +192,7 @@ int main(void)
 	struct fence_level bad[2] = { { 0, "/bin/agent1", "ip=1", "/nonexistent/pw", 1000 },
 				      { 0, "/bin/agent2", "ip=2", "", 1000 } };
 	fence_init(&F, &OPS, bad, 2);
-	fence_start(&F, 15);
+	fence_start(&F, 15, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
 	CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
@@ -205,18 +207,27 @@ int main(void)
 					     { 0, "/bin/agent2", "ip=2", "", 1000 } };
 		reset((int[]){ 2, 1, 0, 2 }, 4);
 		fence_init(&F, &nops, nl, 2);
-		fence_start(&F, 16);
+		fence_start(&F, 16, FENCE_NO_SINCE);
 		run_all();
 		CHECK_EQ(T.outcome, FENCE_CONFIRMED);
 		CHECK_EQ(T.nspawn, 0);          /* no program ran */
 		CHECK_EQ(T.natives, 1);
 		/* native fails (1): level 2 runs and confirms */
-		fence_start(&F, 17);
+		fence_start(&F, 17, FENCE_NO_SINCE);
 		run_all();
 		CHECK_EQ(T.outcome, FENCE_CONFIRMED);
 		CHECK_EQ(T.natives, 2);
 		CHECK_EQ(T.nspawn, 2);
 		CHECK(strcmp(T.agent_seen[0], "/bin/agent2") == 0);
+		/* native refuses (3: the peer's watchdog was reset after the
+		 * silence began): REFUSED, and no later level runs (issue 11) */
+		reset((int[]){ 3, 2, 0, 2 }, 4);
+		fence_start(&F, 24, 12345);
+		run_all();
+		CHECK_EQ(T.outcome, FENCE_REFUSED);
+		CHECK_EQ(T.since, 12345);       /* the silence reaches the worker */
+		CHECK_EQ(T.natives, 1);
+		CHECK_EQ(T.nspawn, 0);
 	}
 
 	/* issue 10 hole 6: exit 2 alone is not the agent's answer. A shell
@@ -228,7 +239,7 @@ int main(void)
 	reset(twos, 27);
 	T.mute = 1;
 	fence_init(&F, &OPS, &one, 1);
-	fence_start(&F, 18);
+	fence_start(&F, 18, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.results, 1);
 	CHECK_EQ(T.outcome, FENCE_FAILED);
@@ -236,28 +247,28 @@ int main(void)
 	reset(twos, 27);
 	T.say = "/usr/sbin/fence_x: line 3: syntax error near unexpected token `('\n";
 	fence_init(&F, &OPS, &one, 1);
-	fence_start(&F, 19);
+	fence_start(&F, 19, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_FAILED);
 	/* a grep error that happens to mention the words is not the line */
 	reset(twos, 27);
 	T.say = "grep: Status: OFF: No such file or directory\n";
 	fence_init(&F, &OPS, &one, 1);
-	fence_start(&F, 20);
+	fence_start(&F, 20, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_FAILED);
 	/* the agent's answer, surrounded by its chatter: confirmed */
 	reset(twos, 27);
 	T.say = "2026-12-02 WARNING: cipher 3\n  status: off \r\n";
 	fence_init(&F, &OPS, &one, 1);
-	fence_start(&F, 21);
+	fence_start(&F, 21, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_CONFIRMED);
 	/* "Status: OFF" with exit 1 (the agent failed) is not a proof either */
 	reset((int[]){ 0, 1, 1, 1 }, 4);
 	T.say = "Status: OFF\n";
 	fence_init(&F, &OPS, &one, 1);
-	fence_start(&F, 22);
+	fence_start(&F, 22, FENCE_NO_SINCE);
 	run_all();
 	CHECK_EQ(T.outcome, FENCE_FAILED);
 
@@ -270,7 +281,7 @@ int main(void)
 		struct fence_level slow = { 0, "/bin/agent1", "ip=1", "", 3000 };
 		reset(ons, 128);
 		fence_init(&F, &OPS, &slow, 1);
-		fence_start(&F, 23);
+		fence_start(&F, 23, FENCE_NO_SINCE);
 		run_all();
 		CHECK_EQ(T.results, 1);
 		CHECK_EQ(T.outcome, FENCE_FAILED);
