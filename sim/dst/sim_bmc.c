@@ -47,6 +47,12 @@ void sim_bmc_poll(struct sim_world *w, int i, int who)
 	/* the reading is taken when the BMC answers; simpler and stricter:
 	 * read it now, deliver it later (it ages on the way) */
 	ev.bmc = sim_bmc_report(w, target);
+	if (ev.bmc.reachable && sim_mgmt_lost(w, i, !who)) {
+		/* the worker's tries all lost: unreachable, after its budget */
+		memset(&ev.bmc, 0, sizeof(ev.bmc));
+		ev.bmc.power = -1;
+		lat = 2 * (hg_ms)w->n[i].params.bmc_timeout;
+	}
 	ev.bmc.who = who;
 	ev.bmc.wdt_lo = ev.bmc.wdt_hi = w->now;   /* measured now, delivered later */
 	sim_answer(w, i, lat, &ev);
@@ -60,10 +66,14 @@ void sim_bmc_pet(struct sim_world *w, int i)
 		return;
 	/* the daemon resets on every action: the core keeps the cadence */
 	me->shell_last_pet = w->now;
-	/* over the management LAN, as the daemon does: an unreachable BMC
-	 * takes no reset (its countdown goes on) */
-	if (me->bmc_down)
+	/* in-band (own_bmc = hostif or inband), or over the management port
+	 * with own_bmc = lan: an unreachable BMC takes no reset (its
+	 * countdown goes on) */
+	if (me->bmc_down || sim_mgmt_lost(w, i, 1)) {
+		me->pet_lost_bmc |= me->bmc_down;
 		return;
+	}
+	me->pet_lost_bmc = 0;
 	if (!me->wdt_armed)
 		sim_trace(w, i, "watchdog armed (%u ms)", me->wdt_ms);
 	else if (w->now - me->wdt_last_pet > (hg_ms)me->wdt_ms / 6 + me->params.interval + 100)
@@ -99,6 +109,20 @@ void sim_bmc_tick(struct sim_world *w)
 			continue;
 		if (me->wdt_armed && w->now >= me->wdt_last_pet + me->wdt_ms) {
 			sim_trace(w, i, "watchdog expired: the BMC powers the node off");
+			/* the core still asked for resets at its cadence: only its
+			 * path lost them; in-band that is a healthy node shot
+			 * (issue 11), over the LAN the documented risk */
+			hg_ms every = (hg_ms)me->wdt_ms / 6 > (hg_ms)me->params.interval ?
+				      (hg_ms)me->wdt_ms / 6 : (hg_ms)me->params.interval;
+			if (!me->pet_lost_bmc && !sim_frozen(w, i) && me->params.self_fence &&
+			    !me->core.pet_stopped &&
+			    w->now - me->shell_last_pet <= every + (hg_ms)me->params.interval + 100) {
+				if (me->own_lan)
+					me->lan_self_fences++;
+				else
+					sim_fail(w, "5", "node %c powered off by its own watchdog while its agent resets it in-band (last asked %lld ms ago)",
+						 'a' + i, (long long)(w->now - me->shell_last_pet));
+			}
 			me->wdt_armed = 0;
 			sim_power_off(w, i);
 			me->wdt_fired = 1;
@@ -113,4 +137,15 @@ void sim_bmc_tick(struct sim_world *w)
 			}
 		}
 	}
+}
+
+int sim_mgmt_lost(struct sim_world *w, int i, int own)
+{
+	const struct sim_node *me = &w->n[i];
+
+	if (own && !me->own_lan)
+		return 0;
+	if (me->mgmt_loss_pm >= 1000)
+		return 1;
+	return me->mgmt_loss_pm && sim_rng_pm(&w->rng, me->mgmt_loss_pm);
 }

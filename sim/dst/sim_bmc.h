@@ -15,6 +15,11 @@
 void sim_bmc_poll(struct sim_world *w, int i, int who);
 /* What node target's BMC says now to a session that reaches it. */
 struct hg_bmc_report sim_bmc_report(const struct sim_world *w, int target);
+/* A BMC request of node i through its management port is lost now
+ * (own: a request about its own BMC, which takes that port only with
+ * own_lan). Draws from the world's generator. */
+int sim_mgmt_lost(struct sim_world *w, int i, int own);
+
 /* Node i's core resets its own watchdog. */
 void sim_bmc_pet(struct sim_world *w, int i);
 /* Watchdogs that expired at `now` power their node off; the shell's own

@@ -86,13 +86,14 @@ void sim_check_step(struct sim_world *w, int i, enum hg_role before,
  * its agent keeps resetting its watchdog without a gap since before we last
  * heard it, and its BMC answers with a usable watchdog: it is cut off, not
  * dead, and must not be shot. */
-static int healthy_cut_off(const struct sim_world *w, int i)
+int sim_healthy_cut_off(const struct sim_world *w, int i)
 {
 	const struct sim_node *me = &w->n[i];
 	const struct sim_node *p = &w->n[me->params.peer_id - 1];
 
 	return me->params.have_peer_bmc && p->powered && !sim_frozen(w, me->params.peer_id - 1) &&
 	       p->params.self_fence && p->wdt_armed && !p->bmc_down && !p->bmc_truncated &&
+	       !p->core.pet_stopped &&   /* it judges itself healthy: still resetting (rule 5) */
 	       p->bmc_good_since < me->heard_at &&   /* usable readings all through the silence */
 	       w->now - p->wdt_last_pet <= (hg_ms)p->wdt_ms / 6 + p->params.interval + 100 &&
 	       p->pet_streak_since < me->heard_at;
@@ -114,10 +115,6 @@ static void check_fence(struct sim_world *w, int i, enum hg_role before)
 	else if (silent < (hg_ms)me->params.deadtime)
 		sim_fail(w, "4", "node %c fences (as %s) but heard its peer %lld ms ago (deadtime %u)",
 			 'a' + i, hg_role_name(before), (long long)silent, me->params.deadtime);
-	else if (healthy_cut_off(w, i))
-		sim_fail(w, "4", "node %c fences a healthy peer: its watchdog has been reset at the daemon's cadence since %lld, before the silence began (%lld), and its BMC answers",
-			 'a' + i, (long long)w->n[me->params.peer_id - 1].pet_streak_since,
-			 (long long)me->heard_at);
 }
 
 static void check_vip_add(struct sim_world *w, int i, enum hg_role before)

@@ -302,6 +302,14 @@ static void apply_flood(struct sim_world *w, const struct sim_fault *f, struct s
 	sim_flood(w, f->node, w->now + f->arg[0]);
 }
 
+static void apply_mgmt(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
+{
+	(void)st;
+	w->n[f->node].mgmt_loss_pm = (uint32_t)f->arg[0];
+	sim_trace(w, f->node, "fault: management port loses %lld per mille of BMC requests",
+		  (long long)f->arg[0]);
+}
+
 static void apply_cmd(struct sim_world *w, const struct sim_fault *f, struct sim_stats *st)
 {
 	(void)st;
@@ -373,6 +381,7 @@ const struct sim_fault_kind sim_fault_kinds[SIM_F_COUNT] = {
 	[SIM_F_SVC_STOP]      = { "svc-stop", NODE | SIM_FK_SVC, 1,
 				  { { "mode", 0, SIM_STOP_COUNT - 1, stop_mode_names } }, NULL, apply_svc_stop },
 	[SIM_F_FLOOD]         = { "flood", NODE, 1, { { "ms", 1, 10000, NULL } }, NULL, apply_flood },
+	[SIM_F_MGMT_LOSS]     = { "mgmt-loss", NODE, 1, { PM }, NULL, apply_mgmt },
 	[SIM_F_PROBE]         = { "probe", 0, 1, { { "end", 0, 2 * SIM_MAX_RUN_MS, NULL } }, check_probe,
 				  apply_probe },
 };
@@ -534,7 +543,18 @@ static int draw_node(const struct sim_world *w, struct sim_rng *g, int kind, str
 
 int sim_fault_draw(const struct sim_world *w, struct sim_rng *g, struct sim_fault *f)
 {
-	uint32_t k = pick(g, 26);
+	uint32_t k = pick(g, 27);
+
+	if (k == 26) {   /* a node's management port: loss, flapping, the cable out */
+		static const int64_t pms[] = { 0, 300, 500, 900, 1000, 1000 };
+		int i = (int)pick(g, 2);
+		if (!w->n[i].powered)
+			return -1;
+		sim_fault_init(f, SIM_F_MGMT_LOSS, w->now);
+		f->node = i;
+		f->arg[0] = w->n[i].mgmt_loss_pm ? 0 : pms[pick(g, 6)];
+		return 0;
+	}
 
 	if (k == 23) {
 		sim_fault_init(f, SIM_F_ANSWERS, w->now);
@@ -589,6 +609,7 @@ void sim_fault_heal(struct sim_world *w)
 	for (int i = 0; i < w->n_nodes; i++) {
 		struct sim_node *me = &w->n[i];
 		me->gw_blocked = 0;
+		me->mgmt_loss_pm = 0;
 		if (me->bmc_down || me->bmc_truncated)
 			me->bmc_good_since = w->now;
 		me->bmc_down = me->bmc_slow = me->bmc_truncated = me->sensor_worst = 0;

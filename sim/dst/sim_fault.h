@@ -25,6 +25,7 @@
 struct sim_stats {
 	uint64_t faults, probes, probes_skipped, boots;
 	uint64_t fences, takeovers, max_outage;
+	uint64_t lan_self_fences; /* own_bmc = lan: healthy nodes powered off by their watchdog */
 };
 
 enum sim_fault_type {
@@ -57,6 +58,7 @@ enum sim_fault_type {
 	SIM_F_ANSWERS,       /* pm: answers to the cores' requests lost, late or doubled, per mille */
 	SIM_F_SVC_STOP,      /* node, svc, mode: its stop works, fails, or hangs until killed */
 	SIM_F_FLOOD,         /* node, ms: garbage datagrams on every LAN for ms */
+	SIM_F_MGMT_LOSS,     /* node, pm: its management port loses BMC requests (1000: cable out) */
 	/* the run */
 	SIM_F_PROBE,         /* end: heal, settle, kill the active, check liveness; end is
 			      * when the probe finished as recorded (replay shifts later

@@ -39,27 +39,41 @@ void sim_fence_request(struct sim_world *w, int i, uint64_t gen, hg_ms since)
 	hg_ms slow = (hg_ms)sim_rng_range(&w->rng, w->fence_ok_ms, w->fence_slow_ms);
 	hg_ms to = w->fence_timeout_ms;
 
+	/* Every level goes through our management port (a PDU too, on the
+	 * same LAN): lost there, no device hears it. */
+	if (sim_mgmt_lost(w, i, 0)) {
+		sim_trace(w, i, "fence request lost on the management port");
+		answer(w, i, to, gen, HG_FENCE_FAILED, 0);
+		return;
+	}
 	/* The daemon's first level is native IPMI (agent/bmcw.c fence_bmc): on
-	 * a device that answers, it reads the watchdog in its session before
-	 * the power-off and powers nothing off if the peer is alive; that
-	 * reading reaches the core first (issue 11). */
+	 * a BMC it reaches, it reads the watchdog in its session before the
+	 * power-off and powers nothing off if the peer is alive; that reading
+	 * reaches the core first (issue 11). Its answer may still be lost. */
 	if (w->n[i].params.have_peer_bmc && !w->n[peer].bmc_down &&
-	    (w->n[i].fence_mode == SIM_FD_OK || w->n[i].fence_mode == SIM_FD_SLOW)) {
+	    w->n[i].fence_mode != SIM_FD_FAIL) {
 		struct hg_bmc_report r = sim_bmc_report(w, peer);
+		r.who = 1;
+		r.wdt_lo = r.wdt_hi = w->now;   /* measured now, in the fence's session */
 		if (hg_bmc_alive_since(&r, since)) {
 			struct hg_event ev;
 			memset(&ev, 0, sizeof(ev));
 			ev.type = HG_EV_BMC;
 			ev.bmc = r;
-			ev.bmc.who = 1;
-			ev.bmc.wdt_lo = ev.bmc.wdt_hi = w->now;
+			sim_trace(w, i, "native fence: the peer's watchdog was reset since the silence began: refused");
+			if (w->n[i].fence_mode == SIM_FD_LOST)
+				return;
 			sim_answer(w, i, ok / 2, &ev);
 			answer(w, i, ok, gen, HG_FENCE_REFUSED, 0);
-			sim_trace(w, i, "native fence: the peer's watchdog was reset since the silence began: refused");
 			return;
 		}
 	}
-
+	/* From here the device powers the peer off (or may): never a healthy
+	 * one (the invariant judges the shot, not the attempt: an attempt on
+	 * no evidence is refused above when the peer is alive). */
+	if (w->n[i].fence_mode != SIM_FD_FAIL && sim_healthy_cut_off(w, i))
+		sim_fail(w, "4", "node %c's fence powers off a healthy peer: its watchdog has been reset at the daemon's cadence since %lld, before the silence began (%lld), and its BMC answers",
+			 'a' + i, (long long)w->n[peer].pet_streak_since, (long long)w->n[i].heard_at);
 	switch (w->n[i].fence_mode) {
 	case SIM_FD_OK:
 		power_off(w, peer, ok / 2);

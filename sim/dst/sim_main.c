@@ -31,6 +31,7 @@ static struct sim_world W;   /* big: static, one per process */
 
 struct totals {
 	uint64_t seeds, failed, steps, events, faults, probes, fences, takeovers, max_outage;
+	uint64_t lan_self_fences;
 	hg_ms simulated;
 };
 
@@ -66,6 +67,7 @@ static int one(const struct job *j, int verbose, int show_trace, struct totals *
 	t->probes += st.probes;
 	t->fences += st.fences;
 	t->takeovers += st.takeovers;
+	t->lan_self_fences += st.lan_self_fences;
 	t->simulated += W.now;
 	if (st.max_outage > t->max_outage)
 		t->max_outage = st.max_outage;
@@ -330,6 +332,7 @@ int main(int argc, char **argv)
 			t.seeds += c.seeds; t.failed += c.failed; t.steps += c.steps;
 			t.events += c.events; t.faults += c.faults; t.probes += c.probes;
 			t.fences += c.fences; t.takeovers += c.takeovers; t.simulated += c.simulated;
+			t.lan_self_fences += c.lan_self_fences;
 			if (c.max_outage > t.max_outage)
 				t.max_outage = c.max_outage;
 		}
@@ -343,6 +346,9 @@ int main(int argc, char **argv)
 	       (unsigned long long)t.faults, (unsigned long long)t.fences,
 	       (unsigned long long)t.takeovers, (unsigned long long)t.probes,
 	       (unsigned long long)t.max_outage, (unsigned long long)(t.simulated / 1000));
+	printf("hg-dst: %llu healthy nodes powered off by their own watchdog reset over the "
+	       "management LAN (own_bmc = lan, one seed in eight)\n",
+	       (unsigned long long)t.lan_self_fences);
 	printf("%llu passed, %llu failed\n", (unsigned long long)(t.seeds - t.failed),
 	       (unsigned long long)t.failed);
 	return t.failed ? 1 : 0;

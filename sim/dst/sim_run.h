@@ -20,6 +20,7 @@ struct sim_config {
 	struct hg_params p;
 	uint32_t fence_ok_ms, fence_slow_ms, fence_timeout_ms, bmc_ms;
 	uint32_t bmc_poll_ms;     /* 0 (schedules recorded before it): 2000 */
+	int own_lan;              /* own_bmc = lan on both nodes; 0: in-band (issue 11) */
 	uint32_t wdt_ms[SIM_MAX_NODES];
 };
 

@@ -65,6 +65,7 @@ static const struct field config_fields[] = {
 	CF("fence_timeout_ms", fence_timeout_ms, F_U32, 1, MS_MAX),
 	CF("bmc_ms", bmc_ms, F_U32, 1, MS_MAX),
 	CF_OPT("bmc_poll_ms", bmc_poll_ms, F_U32, 0, MS_MAX),
+	CF_OPT("own_lan", own_lan, F_INT, 0, 1),
 };
 
 /* "service N ...": element N of these arrays */

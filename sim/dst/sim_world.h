@@ -75,6 +75,14 @@ struct sim_node {
 	int host_bad;             /* host watch: load, memory or disk bad */
 	/* its BMC (sim_bmc.c) */
 	int bmc_down, bmc_slow, bmc_truncated, sensor_worst;
+	/* its management port (issue 11): each BMC request through it (peer
+	 * readings, fences, and with own_lan its own readings and resets) is
+	 * lost, per mille; 1000 is the cable out. own_lan: own_bmc = lan;
+	 * else its own BMC is reached in-band, which no port fault touches. */
+	uint32_t mgmt_loss_pm;
+	int own_lan;
+	uint32_t lan_self_fences; /* own_lan: powered off by its watchdog while resetting */
+	int pet_lost_bmc;         /* a reset since the last that landed was lost to bmc_down */
 	int wdt_armed, wdt_fired;
 	uint32_t wdt_ms;
 	hg_ms wdt_last_pet, own_poll_at;
@@ -171,6 +179,9 @@ void sim_check_step(struct sim_world *w, int i, enum hg_role before,
 void sim_check_action(struct sim_world *w, int i, enum hg_role before,
 		      const struct hg_action *a);
 void sim_check_world(struct sim_world *w);
+/* Node i's peer is alive and cut off, not dead (rule 4's promise, from the
+ * ground truth): powering it off would shoot a healthy node. */
+int  sim_healthy_cut_off(const struct sim_world *w, int i);
 
 /* faults (sim_fault.c): called by sim_run for SIM_I_FAULT items */
 void sim_fault_fire(struct sim_world *w, const struct sim_qitem *it);
