@@ -45,6 +45,14 @@ declare -A NODE_OCTET=([a]=11 [b]=12)
 declare -A NODE_ID=([a]=1 [b]=2)
 declare -A NODE_PRIO=([a]=200 [b]=100)
 declare -A BMC_ADDR=([a]=203.0.113.21 [b]=203.0.113.22)
+# Each node's private link to its own BMC (docs/lab.md, "The in-band
+# link"): a veth hif0 between hg-X and hg-bmc-X, outside hg-sw, so no
+# injected LAN fault reaches it. Same addresses in both pairs: each pair
+# lives in its own two namespaces.
+HIF_IF=hif0
+HIF_HOST_ADDR=169.254.0.2
+HIF_BMC_ADDR=169.254.0.1
+HIF_PREFIX=30
 VIP=192.0.2.10
 GATEWAY=192.0.2.1
 CLIENT_ADDR=192.0.2.100

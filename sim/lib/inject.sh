@@ -137,6 +137,8 @@ inject_heal() {
 		for lan in "${LANS[@]}"; do   # cables cut by link-cut
 			ip -n hg-sw link set "$node-${LAN_SHORT[$lan]}" up 2>/dev/null || true
 		done
+		# No fault touches the in-band link (docs/lab.md); its BMC end up all the same.
+		ip -n "hg-bmc-$node" link set "$HIF_IF" up 2>/dev/null || true
 		rm -f "$LAB_RUN/$node"/broken-* "$LAB_RUN/$node"/slow-stop-*
 		bmc_heal "$node"
 		pids=$(ns_pids "hg-$node")

@@ -35,6 +35,12 @@ net_create() {
 		ip -n hg-sw link set "bmc$node" master br-mgmt up
 		ip -n "hg-bmc-$node" addr add "${BMC_ADDR[$node]}/24" dev mgmt0
 		ip -n "hg-bmc-$node" link set mgmt0 up
+		# The in-band link: the BMC's end is always up (the BMC has
+		# standby power), the host's end follows the node's power.
+		ip -n "hg-$node" link add "$HIF_IF" type veth peer name "$HIF_IF" netns "hg-bmc-$node"
+		ip -n "hg-$node" addr add "$HIF_HOST_ADDR/$HIF_PREFIX" dev "$HIF_IF"
+		ip -n "hg-bmc-$node" addr add "$HIF_BMC_ADDR/$HIF_PREFIX" dev "$HIF_IF"
+		ip -n "hg-bmc-$node" link set "$HIF_IF" up
 	done
 
 	ip -n hg-sw link add client type veth peer name eth0 netns hg-client
@@ -52,18 +58,26 @@ net_node_reset() {
 	local node=$1 lan ifc
 	# One `ip` process per step: this is the power cut, it must be quick.
 	net_node_links "$node" down
-	for lan in "${LANS[@]}"; do
-		ifc=${LAN_IF[$lan]}
-		echo "addr flush dev $ifc"
-		echo "addr add ${LAN_NET[$lan]}.${NODE_OCTET[$node]}/24 dev $ifc"
-	done | ip -n "hg-$node" -force -batch - 2>/dev/null || true
+	{
+		for lan in "${LANS[@]}"; do
+			ifc=${LAN_IF[$lan]}
+			echo "addr flush dev $ifc"
+			echo "addr add ${LAN_NET[$lan]}.${NODE_OCTET[$node]}/24 dev $ifc"
+		done
+		echo "addr flush dev $HIF_IF"
+		echo "addr add $HIF_HOST_ADDR/$HIF_PREFIX dev $HIF_IF"
+	} | ip -n "hg-$node" -force -batch - 2>/dev/null || true
 }
 
+# The node's LAN interfaces and its in-band link to its BMC, in one `ip`.
 net_node_links() {	# NODE up|down
 	local lan
-	for lan in "${LANS[@]}"; do
-		echo "link set ${LAN_IF[$lan]} $2"
-	done | ip -n "hg-$1" -force -batch - 2>/dev/null || true
+	{
+		for lan in "${LANS[@]}"; do
+			echo "link set ${LAN_IF[$lan]} $2"
+		done
+		echo "link set $HIF_IF $2"
+	} | ip -n "hg-$1" -force -batch - 2>/dev/null || true
 }
 
 # Deleting a namespace deletes its veth ends, bridges and nft tables.
@@ -113,9 +127,12 @@ nft_loss() {	# NODE PERCENT LAN
 	local port=$1-${LAN_SHORT[$3]} tag="loss $1 $3"
 	nft_del_tagged "$tag"
 	[ "$2" -gt 0 ] || return 0
+	# numgen's `mod 100` yields 0..99, and nft refuses `< 100`: 100 % is a plain drop.
+	local match="numgen random mod 100 < $2"
+	[ "$2" -lt 100 ] || match=
 	ip netns exec hg-sw nft -f - <<-EOF
-		add rule bridge $NFT_TABLE faults iifname "$port" numgen random mod 100 < $2 drop comment "$tag"
-		add rule bridge $NFT_TABLE faults oifname "$port" numgen random mod 100 < $2 drop comment "$tag"
+		add rule bridge $NFT_TABLE faults iifname "$port" $match drop comment "$tag"
+		add rule bridge $NFT_TABLE faults oifname "$port" $match drop comment "$tag"
 	EOF
 }
 

@@ -8,6 +8,10 @@
 #             from `headguard status --json`; an agent that does not answer
 #             has role "down" and holds_vip is read from `ip addr`.
 #   fences    "fence_start" events in the node's agent log since `up`.
+#   links     each LAN's interface, and hostif: the in-band link to the
+#             node's own BMC.
+#   own_bmc   the path and address of the agent's own-BMC requests, from its
+#             status (`bmc.own`; null where the agent does not say).
 
 # "up", "stopped" (SIGSTOP, `inject bmc-down`) or "down".
 bmc_state() {
@@ -28,7 +32,10 @@ link_states_json() {	# NODE
 		fi
 		out=$(jq -c --arg l "$lan" --arg s "$st" '. + {($l): $s}' <<<"$out")
 	done
-	echo "$out"
+	# The in-band link to the node's own BMC (docs/lab.md, "The in-band link").
+	st=down
+	ip -n "hg-$1" -o link show dev "$HIF_IF" up 2>/dev/null | grep -q . && st=up
+	jq -c --arg s "$st" '. + {hostif: $s}' <<<"$out"
 }
 
 # Number of "event":"X" lines in node's agent log.
@@ -83,7 +90,9 @@ node_status_json() {	# NODE
 		  power_source:$src, bmc:$bmc,
 		  agent_pids:($pids | split(" ") | map(select(. != "") | tonumber)),
 		  agent_frozen:$frozen,
-		  links:$links, demo:$svc, demo_broken:$broken, agent:$agent}'
+		  links:$links,
+		  own_bmc:{path:($agent.bmc.own.path // null), address:($agent.bmc.own.address // null)},
+		  demo:$svc, demo_broken:$broken, agent:$agent}'
 }
 
 cmd_status() {
