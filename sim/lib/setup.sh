@@ -170,6 +170,10 @@ write_agent_conf() {
 			done
 			echo "bmc = ${BMC_ADDR[$n]} username=$BMC_USER password_file=$LAB_RUN/bmc-$n.pass" \
 				"cipher=3 timeout_ms=1000"
+			# This node's own watchdog and readings over its in-band link
+			# (docs/lab.md, "The in-band link"); the peer's BMC and fences
+			# over the management LAN.
+			echo "own_bmc = hostif $HIF_BMC_ADDR"
 			# native IPMI on the warm session first; the fence-agents
 			# program as the second level
 			echo "fence = ipmi timeout_ms=2000"
