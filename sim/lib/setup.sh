@@ -173,7 +173,14 @@ write_agent_conf() {
 			# This node's own watchdog and readings over its in-band link
 			# (docs/lab.md, "The in-band link"); the peer's BMC and fences
 			# over the management LAN.
-			echo "own_bmc = hostif $HIF_BMC_ADDR"
+			# HG_LAB_OWN_BMC=lan (or auto) puts them back on the management LAN,
+			# for comparison; none omits the key (agents from before it).
+			case ${HG_LAB_OWN_BMC:-hostif} in
+			hostif) echo "own_bmc = hostif $HIF_BMC_ADDR" ;;
+			lan | auto) echo "own_bmc = $HG_LAB_OWN_BMC" ;;
+			none) ;;
+			*) die "HG_LAB_OWN_BMC must be hostif, lan, auto or none, got '$HG_LAB_OWN_BMC'" ;;
+			esac
 			# native IPMI on the warm session first; the fence-agents
 			# program as the second level
 			echo "fence = ipmi timeout_ms=2000"
