@@ -66,8 +66,35 @@ static void test_dead_after_lost_readings(void)
 	CHECK_EQ(P.two_holders, 0);
 }
 
+/* The active's management cable is pulled (carrier lost on a LAN that is
+ * not the public one): it still serves its users, so it keeps the VIP
+ * (rule 5 names the public link and the gateway), and it says the link is
+ * down. The standby, whose links are all up, does not get the services
+ * (a failover would cost the users an outage for a LAN they do not use). */
+static void test_active_keeps_on_mgmt_carrier_loss(void)
+{
+	pair_up(6000);
+	CHECK_EQ(P.n[0].core.role, HG_ROLE_ACTIVE);
+	pair_cable(&P, 0, 2, 1);                   /* LAN 2: management */
+	pair_run(&P, P.now + 10000);
+	CHECK_EQ(P.n[0].core.role, HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].core.role, HG_ROLE_STANDBY);
+	CHECK_EQ(pair_records(&P, 0, "release"), 0);
+	CHECK(pair_records(&P, 0, "link_down") >= 1);
+	/* but it is not eligible to take over (rule 3): b stays preferred
+	 * for an accusation only while all its own links have carrier */
+	CHECK(!hg_core_eligible(&P.n[0].core));
+	CHECK(hg_core_eligible(&P.n[1].core));
+	pair_cable(&P, 0, 2, 0);
+	pair_run(&P, P.now + 3000);
+	CHECK(hg_core_eligible(&P.n[0].core));
+	CHECK(P.n[0].powered && P.n[1].powered);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 int main(void)
 {
+	test_active_keeps_on_mgmt_carrier_loss();
 	test_lost_reading_shoots_nobody();
 	test_dead_after_lost_readings();
 	return check_report();
