@@ -32,23 +32,30 @@ int hg_gw_ok(const struct hg_core *c, hg_ms now)
 }
 
 /* Fit to stay active: nothing that rule 5 counts as a reason to release. */
+/* Fit to serve (rule 5): what the users need of this node, its public
+ * link and the gateway, its services and host and sensors. A cluster or
+ * management cable is not among them: an active node that loses one keeps
+ * serving (a handover would cost the users an outage for a LAN they do
+ * not use; lab 88) and is only no longer eligible to take over. */
 int hg_fit_at(const struct hg_core *c, hg_ms now)
 {
-	return hg_links_ok(c) && hg_gw_ok(c, now) && !hg_svc_gave_up(c) && !c->admin_standby &&
-	       c->host_ok && hg_sensors_ok(c);
+	return hg_healthy_at(c, now) && !c->admin_standby;
 }
 
 /* Healthy apart from the operator's standby: the self-fence's question
  * (an operator's stop must not power the node off halfway, issue 10 hole 11). */
 int hg_healthy_at(const struct hg_core *c, hg_ms now)
 {
-	return hg_links_ok(c) && hg_gw_ok(c, now) && !hg_svc_gave_up(c) && c->host_ok && hg_sensors_ok(c);
+	return c->link_up[c->p.public_lan] && hg_gw_ok(c, now) && !hg_svc_gave_up(c) &&
+	       c->host_ok && hg_sensors_ok(c);
 }
 
-/* Eligible to take over (and advertised so): fit, and with a self-fence. */
+/* Eligible to take over (and advertised so): fit, every own link with
+ * carrier (rule 3, REM-Rocks: check yourself before accusing), and a
+ * self-fence. */
 int hg_eligible_at(const struct hg_core *c, hg_ms now)
 {
-	return hg_fit_at(c, now) && hg_own_bmc_ok(c) && hg_core_cleaned(c);
+	return hg_fit_at(c, now) && hg_links_ok(c) && hg_own_bmc_ok(c) && hg_core_cleaned(c);
 }
 
 int hg_core_eligible(const struct hg_core *c)
