@@ -43,6 +43,8 @@ check "nobody fenced" [ "$(count_events a fence_start)$(count_events b fence_sta
 wait_for "exactly one node holds the VIP" 10 [ "$(holders)" = 1 ]
 gap=$(probe_stop)
 echo "measure: longest client gap $gap ms; VIP on $(holds_vip a && echo a || echo b) at the end"
-sleep 2
-check "still exactly one VIP holder 2 s later" [ "$(holders)" = 1 ]
+# A failback may follow (5 s hold-down, docs/lab.md): a clean handover has
+# an instant with no holder, so wait for one again past it.
+sleep 6
+wait_for "exactly one node holds the VIP past the failback hold-down" 10 [ "$(holders)" = 1 ]
 check "never two VIP holders" never_two_holders
