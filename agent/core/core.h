@@ -222,6 +222,7 @@ struct hg_core {
 	struct hg_bmc_report bmc[2];
 	struct hg_bmc_report peer_seen;  /* the last peer reading that answered */
 	hg_ms peer_seen_at;     /* HG_NEVER: none */
+	uint32_t peer_wdt_ms;   /* the peer's watchdog timeout, as its BMC last said; 0 unknown */
 	hg_ms bmc_at[2];        /* HG_NEVER: no reading yet */
 	hg_ms poll_asked;       /* when we last asked for a peer reading */
 	int cut_off_noted;      /* "peer cut off, not dead" recorded this episode */

@@ -88,10 +88,9 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 			return EVD_ALIVE;
 		/* and not before a live agent would have reset its watchdog
 		 * since the silence began, so that the native level's own
-		 * reading can tell (its timeout as last read, else ours: both
-		 * nodes run one configuration) */
-		uint32_t t = c->peer_seen_at != HG_NEVER && s->wdt_usable ? s->wdt_initial_ms
-			   : c->p.self_fence ? c->p.wdt_timeout : 0;
+		 * reading can tell (its timeout as any reading of it said, else
+		 * ours: both nodes run one configuration) */
+		uint32_t t = c->peer_wdt_ms ? c->peer_wdt_ms : c->p.self_fence ? c->p.wdt_timeout : 0;
 		if (t) {
 			struct hg_bmc_report m = { .wdt_initial_ms = t };
 			if (now < c->peer_lost_at + wdt_margin(c, &m))
@@ -273,5 +272,7 @@ void hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *
 	if (who && ev->bmc.reachable) {
 		c->peer_seen = ev->bmc;
 		c->peer_seen_at = ev->now;
+		if (ev->bmc.wdt_usable)
+			c->peer_wdt_ms = ev->bmc.wdt_initial_ms;
 	}
 }

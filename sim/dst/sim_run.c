@@ -77,6 +77,11 @@ static void draw_config(struct sim_rng *g, uint64_t seed, hg_ms duration, struct
 		if (c->wdt_ms[i] < least)
 			c->wdt_ms[i] = least;
 	}
+	/* watchdog_timeout_ms is a [cluster] key: one file, one timeout for
+	 * both nodes, as the core assumes when no reading of the peer's BMC
+	 * has told it the peer's (docs/decisions.md "Both nodes, one
+	 * timing"). Drawn as before, so every other draw stays what it was. */
+	c->wdt_ms[1] = c->wdt_ms[0];
 }
 
 static void setup(struct sim_world *w, const struct sim_config *c, int verbose)
