@@ -2,6 +2,7 @@
  * simbmc.c - the simulated BMC of tests/ipmi (simbmc.h).
  */
 #include "simbmc.h"
+#include "agent/config.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -235,4 +236,18 @@ simbmc_sensor(const char *name, const char *value)
 	snprintf(script, sizeof(script), "%s/sim/bmc/sensor", HG_SOURCE_DIR);
 	snprintf(console, sizeof(console), "127.0.0.1:%u", port + 2);
 	return simbmc_run(argv, out, sizeof(out));
+}
+
+void
+simbmc_cfg(struct hg_cfg_bmc *cfg, unsigned port, const char *pwfile, unsigned timeout_ms)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->present = 1;
+	snprintf(cfg->addr, sizeof(cfg->addr), "127.0.0.1");
+	cfg->port = (uint16_t)port;
+	snprintf(cfg->user, sizeof(cfg->user), "%s", SIM_USER);
+	snprintf(cfg->password_file, sizeof(cfg->password_file), "%s", pwfile);
+	cfg->cipher = 3;
+	cfg->privilege = BMC_PRIV_ADMIN;
+	cfg->timeout_ms = timeout_ms;
 }

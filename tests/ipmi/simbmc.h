@@ -29,6 +29,10 @@ pid_t simbmc_host_pid(void);	/* 0 if none recorded */
 
 /* A target for user/pass on the simulator, 1 s per request. */
 struct bmc_target simbmc_target(const char *user, const char *pass, int cipher, int priv);
+/* A bmc = line for the agent's BMC worker: the admin user at 127.0.0.1:port
+ * (the simulator, or a relay in front of it), the password in pwfile. */
+struct hg_cfg_bmc;
+void simbmc_cfg(struct hg_cfg_bmc *cfg, unsigned port, const char *pwfile, unsigned timeout_ms);
 
 /* An admin session, waiting up to 8 s for the simulator to answer. */
 int simbmc_open(struct bmc_session **s);

@@ -177,14 +177,7 @@ int main(void)
 	int port = udpdelay_start(simbmc_port(), DELAY_MS);
 	CHECK(port > 0);
 
-	cfg.present = 1;
-	snprintf(cfg.addr, sizeof(cfg.addr), "127.0.0.1");
-	cfg.port = (uint16_t)port;
-	snprintf(cfg.user, sizeof(cfg.user), "%s", SIM_USER);
-	snprintf(cfg.password_file, sizeof(cfg.password_file), "%s", pwfile);
-	cfg.cipher = 3;
-	cfg.privilege = BMC_PRIV_ADMIN;
-	cfg.timeout_ms = TIMEOUT_MS;
+	simbmc_cfg(&cfg, (unsigned)port, pwfile, TIMEOUT_MS);
 
 	/* the test means something only if the reading is much slower than
 	 * the bound a reset must meet */

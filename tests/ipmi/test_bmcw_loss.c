@@ -65,7 +65,7 @@ int main(void)
 {
 	char pwfile[] = "/tmp/hg-bmcw-loss-pw.XXXXXX";
 	int fd = mkstemp(pwfile);
-	struct hg_cfg_bmc cfg = { .present = 1 };
+	struct hg_cfg_bmc cfg;
 
 	CHECK(fd >= 0 && write(fd, SIM_PASS "\n", strlen(SIM_PASS) + 1) > 0);
 	close(fd);
@@ -74,13 +74,7 @@ int main(void)
 		return check_report();
 	int port = udpdelay_start(simbmc_port(), 1);
 	CHECK(port > 0);
-	snprintf(cfg.addr, sizeof(cfg.addr), "127.0.0.1");
-	cfg.port = (uint16_t)port;
-	snprintf(cfg.user, sizeof(cfg.user), "%s", SIM_USER);
-	snprintf(cfg.password_file, sizeof(cfg.password_file), "%s", pwfile);
-	cfg.cipher = 3;
-	cfg.privilege = BMC_PRIV_ADMIN;
-	cfg.timeout_ms = TIMEOUT_MS;
+	simbmc_cfg(&cfg, (unsigned)port, pwfile, TIMEOUT_MS);
 
 	struct bmcw w;
 	struct bmcw_rep r;
