@@ -75,7 +75,8 @@ struct bmcw {
  * (the own worker); NULL for the peer's, which is always b's address. */
 int  bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const struct hg_cfg_own_bmc *own,
 		const char *name);
-/* Sends a request unless one of the same op is already pending (then 0). */
+/* Sends a request unless one of the same op is already pending (then 0);
+ * a reading may have one more queued behind the one out (measured after). */
 int  bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms);
 /* A fence request (BMCW_FENCE) for the silence that began at since. */
 int  bmcw_fence(struct bmcw *w, uint64_t gen, uint32_t ms, int64_t since);
