@@ -210,7 +210,7 @@ open_ctx(struct bmc_session *s, unsigned workarounds, int *ipmi_err)
 	/* FreeIPMI wants retransmission < session timeout. Ten tries per
 	 * request: over a lossy management LAN a request then fails only if
 	 * ten round trips in a row are lost (test_bmcw_loss: 40 % loss each
-	 * way, 10 of 12 readings had, 3 of 12 with five tries). */
+	 * way, 9-10 of 12 readings had, 3 of 12 with five tries). */
 	if (retrans > 1000)
 		retrans = 1000;
 	if (retrans < 50)
