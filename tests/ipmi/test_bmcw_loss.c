@@ -46,21 +46,8 @@ static int reading(struct bmcw *w, struct bmcw_rep *out, double *ms)
 	return -1;
 }
 
-static int wait_poll(struct bmcw *w, struct bmcw_rep *out)
-{
-	double t0 = simbmc_now_ms();
-
-	while (simbmc_now_ms() - t0 < 20000) {
-		struct pollfd pf = { .fd = w->fd, .events = POLLIN };
-		if (poll(&pf, 1, 100) <= 0)
-			continue;
-		if (bmcw_recv(w, out) == 0 && out->op == BMCW_POLL)
-			return 1;
-	}
-	return 0;
-}
-
-static int wait_fence(struct bmcw *w, struct bmcw_rep *out)
+/* The next reply to op, within 20 s: 1, or 0. */
+static int wait_op(struct bmcw *w, enum bmcw_op op, struct bmcw_rep *out)
 {
 	double t0 = simbmc_now_ms();
 
@@ -69,7 +56,7 @@ static int wait_fence(struct bmcw *w, struct bmcw_rep *out)
 		if (poll(&pf, 1, 100) <= 0)
 			continue;
 		while (bmcw_recv(w, out) == 0)
-			if (out->op == BMCW_FENCE)
+			if (out->op == (uint32_t)op)
 				return 1;
 	}
 	return 0;
@@ -107,7 +94,7 @@ int main(void)
 	CHECK_EQ(w.pending[BMCW_POLL], 2);
 	int64_t last_lo = 0;
 	for (int k = 0; k < 2; k++) {
-		CHECK_EQ(wait_poll(&w, &r), 1);
+		CHECK_EQ(wait_op(&w, BMCW_POLL, &r), 1);
 		last_lo = r.wdt_lo;
 	}
 	CHECK(last_lo >= asked);
@@ -154,7 +141,7 @@ int main(void)
 	int64_t armed = (int64_t)simbmc_now_ms();
 	usleep(300 * 1000);
 	CHECK_EQ(bmcw_fence(&w, 1, 5000, armed - 1000), 0);
-	CHECK(wait_fence(&w, &fr));
+	CHECK(wait_op(&w, BMCW_FENCE, &fr));
 	printf("fence for a silence 1.3 s old, reset 0.3 s ago: refused %d, confirmed %d: %s\n",
 	       fr.refused, fr.confirmed, fr.text);
 	CHECK_EQ(fr.refused, 1);
@@ -167,7 +154,7 @@ int main(void)
 	/* a silence that began after the last reset: the watchdog proves
 	 * nothing, the fence goes on and reads the power back off */
 	CHECK_EQ(bmcw_fence(&w, 2, 5000, (int64_t)simbmc_now_ms() + 1000), 0);
-	CHECK(wait_fence(&w, &fr));
+	CHECK(wait_op(&w, BMCW_FENCE, &fr));
 	printf("fence for a silence after the last reset: refused %d, confirmed %d: %s\n",
 	       fr.refused, fr.confirmed, fr.text);
 	CHECK_EQ(fr.refused, 0);
