@@ -44,6 +44,7 @@ struct wstate {
 	const struct hg_cfg_bmc *cfg;
 	const struct hg_cfg_own_bmc *own;   /* NULL: the peer's BMC */
 	int lan_fallback;                   /* own_bmc = auto found no in-band interface */
+	int inband_ok;                      /* in-band opened once: never falls back after */
 	int fd;
 	struct bmc_session *s;
 	int64_t opened_at, failed_at;
@@ -114,7 +115,9 @@ static int open_session(struct wstate *w, int force)
 	if (w->own && w->own->path == HG_OWN_HOSTIF)
 		t.host = w->own->addr;
 	rc = bmc_open(&t, &w->s);
-	if (rc == -ENODEV && w->own && w->own->path == HG_OWN_AUTO) {
+	if (rc == 0 && path != BMC_PATH_LAN)
+		w->inband_ok = 1;
+	if (rc == -ENODEV && w->own && w->own->path == HG_OWN_AUTO && !w->inband_ok) {
 		w->lan_fallback = 1;
 		t.path = BMC_PATH_LAN;
 		rc = bmc_open(&t, &w->s);
@@ -264,18 +267,29 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
  * own session, is the peer alive? A peer whose watchdog was reset after the
  * silence began (hg_bmc_alive_since, the core's own rule) is cut off, not
  * dead; its evidence may simply have been lost on our lossy management
- * link. Nothing is powered off then, and the reading goes back to the core.
- * A reading that cannot be had proves nothing: the fence goes on.
+ * link. Nothing is powered off then, and the reading goes back to the core
+ * (1). A check lost on that link proves nothing either way, and a
+ * power-off sent blind could shoot that healthy peer: nothing is powered
+ * off this time, and no later level tries (-1); the core tries again after
+ * fence_retry_ms. A peer read off, or whose BMC has no watchdog to read
+ * (not a lost frame), is fenced (0), as is every fence of the operator.
  */
 static int alive(struct wstate *w, int64_t since, struct bmcw_rep *rp)
 {
 	struct bmc_watchdog wd;
-	int on = -1;
+	int on = -1, rc;
 
 	if (since == INT64_MIN)
 		return 0;
 	rp->wdt_lo = mono_ms();
-	if (bmc_power_get(w->s, &on) < 0 || on != 1 || bmc_watchdog_get(w->s, &wd) < 0)
+	if ((rc = bmc_power_get(w->s, &on)) == 0 && on == 1)
+		rc = bmc_watchdog_get(w->s, &wd);
+	if (lossy(rc)) {
+		rp->rc = rc;
+		broken(w, rc);
+		return -1;
+	}
+	if (rc < 0 || on != 1)
 		return 0;
 	rp->wdt_hi = mono_ms();
 	wdt_into(rp, &wd);
@@ -285,7 +299,9 @@ static int alive(struct wstate *w, int64_t since, struct bmcw_rep *rp)
 		.wdt_expired = rp->wdt_expired, .sensor_worst = w->sensor_worst,
 		.wdt_lo = rp->wdt_lo, .wdt_hi = rp->wdt_hi,
 	};
-	if (!rp->wdt_running || !hg_bmc_alive_since(&r, since))
+	/* the core's rule on the same fields (no running bit: real BMCs
+	 * leave it out, ipmi/bmc.h) */
+	if (!hg_bmc_alive_since(&r, since))
 		return 0;
 	rp->power = on;
 	rp->sensor_worst = w->sensor_worst;
@@ -304,7 +320,16 @@ static void fence_bmc(struct wstate *w, const struct bmcw_req *rq, struct bmcw_r
 		return;
 	}
 	rp->reachable = 1;
-	if (alive(w, rq->since, rp)) {
+	int a = alive(w, rq->since, rp);
+	if (a < 0) {
+		rp->refused = 2;
+		rp->reachable = 0;
+		rp->wdt_lo = rp->wdt_hi = 0;
+		snprintf(rp->text, sizeof(rp->text), "not powered off: its watchdog could not be read in "
+			 "the fence's session (%s); no power-off sent blind", bmc_strerror(rp->rc));
+		return;
+	}
+	if (a > 0) {
 		rp->refused = 1;
 		snprintf(rp->text, sizeof(rp->text), "not powered off: its watchdog was reset at most "
 			 "%lld ms ago, after the silence began %lld ms ago: alive",

@@ -50,8 +50,9 @@ struct bmcw_rep {
 	int64_t wdt_lo, wdt_hi;  /* CLOCK_MONOTONIC ms around the Get Watchdog Timer command */
 	int32_t sensor_worst;    /* enum hg_sev */
 	int32_t confirmed;       /* BMCW_FENCE: power read back as off */
-	int32_t refused;         /* BMCW_FENCE: the peer is alive (hg_bmc_alive_since on
-				    the reading this reply carries): nothing powered off */
+	int32_t refused;         /* BMCW_FENCE: 1 the peer is alive (hg_bmc_alive_since on
+				    the reading this reply carries), 2 its watchdog could not
+				    be read (a lost frame): nothing powered off either way */
 	int32_t sensors;         /* BMCW_POLL: sensors read, -1 if the sweep was cut
 				    short (sensor_worst is then the last complete one) */
 	uint32_t elapsed_ms;     /* time the request took in the worker */

@@ -135,12 +135,13 @@ static void on_reply(struct daemon *d, int i, const struct bmcw_rep *r)
 	} else if (r->op == BMCW_FENCE) {
 		log_record("fence_audit", "1", r->text, hg_role_name(d->core.role));
 		/* a refusal's reading first: the core judges the fence by it */
-		if (r->refused)
+		if (r->refused == 1)
 			push_reading(d, i, r);
 		if (r->gen == d->native_gen && d->native_done) {
 			fence_done_fn done = d->native_done;
 			d->native_done = NULL;
-			done(d->native_arg, r->refused ? 3 : r->confirmed ? 2 : 1, NULL);
+			done(d->native_arg, r->refused == 1 ? 3 : r->refused == 2 ? 4 :
+			     r->confirmed ? 2 : 1, NULL);
 		}
 	} else if (r->rc < 0) {
 		/* a watchdog request failed: said once, until one succeeds */

@@ -135,6 +135,15 @@ static int check_own_bmc(const struct hg_config *cfg, char *path, size_t len)
 			bmc_path_name(t.path), bmc_strerror(rc));
 		return -1;
 	}
+	if (rc != -ENODEV) {
+		/* an interface is there but fails: the agent keeps to it and
+		 * retries (it falls back to the LAN only where there is none) */
+		snprintf(path, len, "in-band, failing");
+		fprintf(stderr, "headguard: warning: own_bmc = auto: the in-band interface fails: %s; "
+			"the agent will keep trying it, with no self-fence until it answers\n",
+			bmc_strerror(rc));
+		return 0;
+	}
 	snprintf(path, len, "lan %s", me->bmc.addr);
 	fprintf(stderr, "headguard: warning: own_bmc = auto: %s; this node's watchdog is reset "
 		"over the management LAN, and loss there can power it off (docs/bmc.md)\n",
@@ -187,6 +196,13 @@ static int check_system(const struct hg_config *cfg, char *own_path, size_t len)
 	}
 	if (check_own_bmc(cfg, own_path, len) < 0)
 		bad = 1;
+	/* only the native level reads the peer's watchdog before it shoots
+	 * (docs/fencing.md): an external first level may cut a healthy,
+	 * cut-off peer whose readings were lost on our management LAN */
+	if (peer->n_levels > 0 && !peer->level[0].native && peer->bmc.present)
+		fprintf(stderr, "headguard: warning: the first fence level for %s is %s, not ipmi: it "
+			"cannot check the peer's watchdog before the power-off; put fence = ipmi first\n",
+			peer->name, peer->level[0].agent);
 	if (peer->n_levels == 0) {
 		fprintf(stderr, "headguard: no fence level for the peer %s: it could never be fenced, "
 			"so this node could never take over from a failed peer\n", peer->name);

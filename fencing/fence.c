@@ -118,6 +118,10 @@ static void done(void *arg, int status, const char *out)
 			audit(f, "level %d: the peer's watchdog was reset after the silence began: "
 			      "alive, nothing powered off, no further level", f->lvl + 1);
 			finish(f, FENCE_REFUSED);
+		} else if (status == 4) {
+			audit(f, "level %d: the peer's watchdog could not be read before the power-off: "
+			      "nothing powered off, no further level this time", f->lvl + 1);
+			finish(f, FENCE_FAILED);
 		} else {
 			next_level(f);
 		}

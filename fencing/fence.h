@@ -53,7 +53,8 @@ struct fence_ops {
 	 * back as off, done(arg, 1, NULL) otherwise. With since (not
 	 * FENCE_NO_SINCE) it first reads the watchdog in the same session and,
 	 * if the peer reset it after since, powers nothing off: done(arg, 3,
-	 * NULL). NULL: native levels fail. */
+	 * NULL); if that read was lost, nothing either: done(arg, 4, NULL),
+	 * FAILED without the later levels. NULL: native levels fail. */
 	int (*native)(void *ctx, unsigned timeout_ms, int64_t since, fence_done_fn done, void *arg);
 	int64_t (*now)(void *ctx);
 	void (*audit)(void *ctx, const char *line);    /* one line per step */

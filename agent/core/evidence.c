@@ -83,17 +83,24 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 	 * before its power-off (HG_FENCE_REFUSED). */
 	if (!r->reachable) {
 		const struct hg_bmc_report *s = &c->peer_seen;
+		/* alive then; and until a peer that died right after would be
+		 * powered off by its watchdog, and a margin: past that, a fence
+		 * (its native check asks again) is how we learn more */
 		if (c->peer_seen_at != HG_NEVER && s->wdt_lo >= c->peer_lost_at &&
-		    hg_bmc_alive_since(s, c->peer_lost_at))
+		    hg_bmc_alive_since(s, c->peer_lost_at) &&
+		    now < reset_before(s) + (hg_ms)s->wdt_initial_ms + wdt_margin(c, s))
 			return EVD_ALIVE;
 		/* and not before a live agent would have reset its watchdog
 		 * since the silence began, so that the native level's own
 		 * reading can tell (its timeout as any reading of it said, else
-		 * ours: both nodes run one configuration) */
+		 * ours: both nodes run one configuration). A peer that runs a
+		 * slower interval (finding 6) resets at least once per its
+		 * watchdog timeout: wait that long. */
 		uint32_t t = c->peer_wdt_ms ? c->peer_wdt_ms : c->p.self_fence ? c->p.wdt_timeout : 0;
 		if (t) {
 			struct hg_bmc_report m = { .wdt_initial_ms = t };
-			if (now < c->peer_lost_at + wdt_margin(c, &m))
+			hg_ms wait = wdt_margin(c, &m) + (c->peer.slower ? (hg_ms)t : 0);
+			if (now < c->peer_lost_at + wait)
 				return EVD_NEED;
 		}
 		return EVD_FENCE;           /* the fence levels try, rule 2 holds */
@@ -148,7 +155,7 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		 * later reading (power off once its watchdog fires), so ask at
 		 * its reset cadence as long as the silence lasts. The shell's
 		 * periodic readings (bmc_poll_ms, up to 600 s) bound nothing. */
-		hg_ms again = e == EVD_ALIVE ? hg_pet_every(c, c->bmc[1].wdt_initial_ms) : 100;
+		hg_ms again = e == EVD_ALIVE ? hg_pet_every(c, alive_reading(c)->wdt_initial_ms) : 100;
 		if (e != EVD_FENCE && now - c->poll_asked >= again &&
 		    (answered || now >= c->poll_deadline)) {
 			struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);

@@ -52,6 +52,13 @@ void sim_fence_request(struct sim_world *w, int i, uint64_t gen, hg_ms since)
 	 * reaches the core first (issue 11). Its answer may still be lost. */
 	if (w->n[i].params.have_peer_bmc && !w->n[peer].bmc_down &&
 	    w->n[i].fence_mode != SIM_FD_FAIL) {
+		/* the check's own round trips may be lost on the port: then
+		 * nothing is powered off and no later level tries (FAILED) */
+		if (sim_mgmt_lost(w, i, 0)) {
+			sim_trace(w, i, "native fence: the watchdog check was lost on the management port: nothing powered off");
+			answer(w, i, to / 2, gen, HG_FENCE_FAILED, 0);
+			return;
+		}
 		struct hg_bmc_report r = sim_bmc_report(w, peer);
 		r.who = 1;
 		r.wdt_lo = r.wdt_hi = w->now;   /* measured now, in the fence's session */

@@ -25,7 +25,7 @@
 
 #define TIMEOUT_MS	1000	/* the default bmc timeout_ms */
 #define LOSS_PM		400
-#define READINGS	12
+#define READINGS	16
 
 static int reading(struct bmcw *w, struct bmcw_rep *out, double *ms)
 {
@@ -122,9 +122,10 @@ int main(void)
 	printf("%d%% loss each way: %d of %d readings had, %d needed new sessions (%d of those "
 	       "saved by them), slowest %.0f ms\n", LOSS_PM / 10, got, READINGS, retried, saved, worst);
 	/* the retries are what had some of them; with FreeIPMI's retransmission
-	 * at a fifth of the timeout and no new sessions, 3 of 12 were had */
+	 * at a fifth of the timeout, 3 of 12 were had (9-10 of 12 now, 7 in a
+	 * loaded run): the bound leaves room for a random LAN */
 	CHECK(saved > 0);
-	CHECK(got >= READINGS / 2);
+	CHECK(got >= READINGS / 3);
 	udpdelay_loss(0);
 	CHECK_EQ(reading(&w, &r, &ms), 0);
 	CHECK_EQ(r.reachable, 1);   /* and the LAN healed, the readings are back */
@@ -151,6 +152,20 @@ int main(void)
 	CHECK(fr.wdt_lo > 0 && fr.wdt_hi >= fr.wdt_lo);
 	CHECK_EQ(reading(&w, &r, &ms), 0);
 	CHECK_EQ(r.power, 1);       /* nothing was powered off */
+	/* the check lost on the LAN (every datagram, once the session is up):
+	 * nothing is sent blind, the host stays on */
+	CHECK_EQ(bmcw_fence(&w, 3, 5000, (int64_t)simbmc_now_ms() + 1000), 0);
+	usleep(1000);
+	udpdelay_loss(1000);
+	CHECK(wait_op(&w, BMCW_FENCE, &fr));
+	udpdelay_loss(0);
+	printf("fence whose check was lost: refused %d, confirmed %d: %s\n", fr.refused,
+	       fr.confirmed, fr.text);
+	if (fr.refused != 2)   /* the session opened after the loss began: still not confirmed */
+		CHECK_EQ(fr.rc < 0, 1);
+	CHECK_EQ(fr.confirmed, 0);
+	CHECK_EQ(reading(&w, &r, &ms), 0);
+	CHECK_EQ(r.power, 1);
 	/* a silence that began after the last reset: the watchdog proves
 	 * nothing, the fence goes on and reads the power back off */
 	CHECK_EQ(bmcw_fence(&w, 2, 5000, (int64_t)simbmc_now_ms() + 1000), 0);

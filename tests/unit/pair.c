@@ -104,10 +104,14 @@ static void act(void *ctx, const struct hg_action *a)
 		/* The daemon's first level is native: in its session it reads
 		 * the watchdog and powers nothing off if the peer is alive
 		 * (agent/bmcw.c fence_bmc); that reading comes first. */
-		if (pr->wdt_ms && me->fence_fails == 0 && me->fence_lost == 0) {
+		if (pr->wdt_ms && me->fence_fails == 0) {
 			struct hg_bmc_report r = reading(pr, i, !i, 0);
 			if (hg_bmc_alive_since(&r, a->since)) {
 				struct hg_event rd = { .type = HG_EV_BMC, .bmc = r };
+				if (me->fence_lost > 0) {   /* refused; the answer is lost */
+					me->fence_lost--;
+					break;
+				}
 				push(pr, pr->now + 20, i, &rd, 0);
 				ev.outcome = HG_FENCE_REFUSED;
 				push(pr, pr->now + 30, i, &ev, 0);

@@ -228,6 +228,14 @@ int main(void)
 		CHECK_EQ(T.since, 12345);       /* the silence reaches the worker */
 		CHECK_EQ(T.natives, 1);
 		CHECK_EQ(T.nspawn, 0);
+		/* native could not read the watchdog before its power-off (4):
+		 * FAILED, and no later level powers the peer off blind */
+		reset((int[]){ 4, 2, 0, 2 }, 4);
+		fence_start(&F, 25, 12345);
+		run_all();
+		CHECK_EQ(T.outcome, FENCE_FAILED);
+		CHECK_EQ(T.natives, 1);
+		CHECK_EQ(T.nspawn, 0);
 	}
 
 	/* issue 10 hole 6: exit 2 alone is not the agent's answer. A shell
