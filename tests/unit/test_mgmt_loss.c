@@ -92,8 +92,32 @@ static void test_active_keeps_on_mgmt_carrier_loss(void)
 	CHECK_EQ(P.two_holders, 0);
 }
 
+/* Review finding 5: the readings stay lost, a fence's session gets
+ * through. a, cut off, alive (a refused fence said so), then hangs and its
+ * watchdog powers it off: the "alive" of that reading must expire (a dead
+ * a would be off by its last reset + its timeout + the margin), and b's
+ * next fence, checking again, finds it off and takes over. */
+static void test_alive_expires_when_readings_stay_lost(void)
+{
+	const uint32_t wdt = 6000;
+
+	pair_up(wdt);
+	P.n[1].reads_lost = 1;
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	pair_run(&P, P.now + 2 * wdt);
+	CHECK(P.n[0].powered);
+	CHECK(pair_records(&P, 1, "fence_refused") >= 1);
+	P.n[0].hung = 1;
+	pair_run(&P, P.now + 3 * wdt);
+	CHECK(!P.n[0].powered);
+	CHECK_EQ(P.n[1].core.role, HG_ROLE_ACTIVE);
+	CHECK_EQ(P.two_holders, 0);
+}
+
 int main(void)
 {
+	test_alive_expires_when_readings_stay_lost();
 	test_active_keeps_on_mgmt_carrier_loss();
 	test_lost_reading_shoots_nobody();
 	test_dead_after_lost_readings();
