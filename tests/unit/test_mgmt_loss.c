@@ -23,6 +23,18 @@ static void pair_up(uint32_t wdt_ms)
 	pair_run(&P, 4000);
 }
 
+/* a active and healthy; every path cut and b's readings of a's BMC lost
+ * for two watchdog timeouts: a is still on. */
+static void cut_off_unread(uint32_t wdt)
+{
+	pair_up(wdt);
+	P.n[1].reads_lost = 1;
+	for (int l = 0; l < 3; l++)
+		P.cut[l] = 1;
+	pair_run(&P, P.now + 2 * wdt);
+	CHECK(P.n[0].powered);
+}
+
 /* The cut begins, and b's first reading after it is already lost. */
 static void test_lost_reading_shoots_nobody(void)
 {
@@ -51,12 +63,7 @@ static void test_dead_after_lost_readings(void)
 {
 	const uint32_t wdt = 6000;
 
-	pair_up(wdt);
-	P.n[1].reads_lost = 1;
-	for (int l = 0; l < 3; l++)
-		P.cut[l] = 1;
-	pair_run(&P, P.now + 2 * wdt);
-	CHECK(P.n[0].powered);
+	cut_off_unread(wdt);
 	P.n[0].hung = 1;
 	pair_run(&P, P.now + wdt + 500);
 	CHECK(!P.n[0].powered);                   /* its own watchdog */
@@ -101,12 +108,7 @@ static void test_alive_expires_when_readings_stay_lost(void)
 {
 	const uint32_t wdt = 6000;
 
-	pair_up(wdt);
-	P.n[1].reads_lost = 1;
-	for (int l = 0; l < 3; l++)
-		P.cut[l] = 1;
-	pair_run(&P, P.now + 2 * wdt);
-	CHECK(P.n[0].powered);
+	cut_off_unread(wdt);
 	CHECK(pair_records(&P, 1, "fence_refused") >= 1);
 	P.n[0].hung = 1;
 	pair_run(&P, P.now + 3 * wdt);
