@@ -3,7 +3,6 @@
  * the BMC through ipmi/ (FreeIPMI); the agent half only moves messages.
  */
 #include "agent/bmcw.h"
-#include "agent/core/core.h"
 #include "fencing/fence.h"
 #include "fencing/proof.h"
 #include "ipmi/bmc.h"
@@ -102,9 +101,11 @@ static int open_session(struct wstate *w, int force)
 		return 0;
 	if (!force && now - w->failed_at < REOPEN_PAUSE_MS)
 		return -EHOSTUNREACH;
-	/* in-band needs no password; auto may fall back to the LAN */
-	if ((path == BMC_PATH_LAN || path == BMC_PATH_INBAND) &&
-	    (rc = fence_read_secret(w->cfg->password_file, pw, sizeof(pw))) < 0 &&
+	/* in-band needs no password; auto may fall back to the LAN, and then
+	 * does (a file it cannot read fails that open as a wrong password) */
+	int may_lan = path == BMC_PATH_LAN ||
+		      (w->own && w->own->path == HG_OWN_AUTO && !w->inband_ok);
+	if (may_lan && (rc = fence_read_secret(w->cfg->password_file, pw, sizeof(pw))) < 0 &&
 	    path == BMC_PATH_LAN)
 		return rc;
 	struct bmc_target t = {
@@ -293,19 +294,13 @@ static int alive(struct wstate *w, int64_t since, struct bmcw_rep *rp)
 		return 0;
 	rp->wdt_hi = mono_ms();
 	wdt_into(rp, &wd);
-	struct hg_bmc_report r = {
-		.who = 1, .reachable = 1, .power = on, .wdt_usable = rp->wdt_usable,
-		.wdt_initial_ms = rp->wdt_initial_ms, .wdt_present_ms = rp->wdt_present_ms,
-		.wdt_expired = rp->wdt_expired, .sensor_worst = w->sensor_worst,
-		.wdt_lo = rp->wdt_lo, .wdt_hi = rp->wdt_hi,
-	};
-	/* the core's rule on the same fields (no running bit: real BMCs
-	 * leave it out, ipmi/bmc.h) */
-	if (!hg_bmc_alive_since(&r, since))
-		return 0;
 	rp->power = on;
 	rp->sensor_worst = w->sensor_worst;
-	return 1;
+	/* the core's rule on the same fields (no running bit: real BMCs
+	 * leave it out, ipmi/bmc.h) */
+	struct hg_bmc_report r;
+	bmcw_report(rp, 1, &r);
+	return hg_bmc_alive_since(&r, since);
 }
 
 static void fence_bmc(struct wstate *w, const struct bmcw_req *rq, struct bmcw_rep *rp)
@@ -330,15 +325,18 @@ static void fence_bmc(struct wstate *w, const struct bmcw_req *rq, struct bmcw_r
 		return;
 	}
 	if (a > 0) {
+		struct hg_bmc_report r;
+		bmcw_report(rp, 1, &r);
 		rp->refused = 1;
 		snprintf(rp->text, sizeof(rp->text), "not powered off: its watchdog was reset at most "
 			 "%lld ms ago, after the silence began %lld ms ago: alive",
-			 (long long)(rp->wdt_hi - (rp->wdt_lo - (int64_t)(rp->wdt_initial_ms -
-			 rp->wdt_present_ms) - 100)), (long long)(rp->wdt_hi - rq->since));
+			 (long long)(rp->wdt_hi - hg_bmc_reset_after(&r)),
+			 (long long)(rp->wdt_hi - rq->since));
 		return;
 	}
 	rp->wdt_lo = rp->wdt_hi = 0;
 	rp->wdt_usable = 0;
+	rp->power = -1;
 	rc = fence_power_off_confirm(w->s, &t, &p);
 	rp->confirmed = p.confirmed;
 	rp->power = p.power;
@@ -557,6 +555,21 @@ static int send_req(struct bmcw *w, const struct bmcw_req *rq)
 		return -errno;
 	w->pending[rq->op]++;
 	return 0;
+}
+
+void bmcw_report(const struct bmcw_rep *r, int who, struct hg_bmc_report *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->who = who;
+	out->reachable = r->reachable;
+	out->power = r->power;
+	out->wdt_usable = r->wdt_usable;
+	out->wdt_initial_ms = r->wdt_initial_ms;
+	out->wdt_present_ms = r->wdt_present_ms;
+	out->wdt_expired = r->wdt_expired;
+	out->sensor_worst = r->sensor_worst;
+	out->wdt_lo = r->wdt_lo;
+	out->wdt_hi = r->wdt_hi;
 }
 
 int bmcw_fence(struct bmcw *w, uint64_t gen, uint32_t ms, int64_t since)

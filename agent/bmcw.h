@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include "agent/config.h"
+#include "agent/core/core.h"
 
 enum bmcw_op {
 	BMCW_POLL = 1,   /* power, watchdog, worst sensor */
@@ -79,6 +80,8 @@ int  bmcw_start(struct bmcw *w, const struct hg_cfg_bmc *b, const struct hg_cfg_
 /* Sends a request unless one of the same op is already pending (then 0);
  * a reading may have one more queued behind the one out (measured after). */
 int  bmcw_send(struct bmcw *w, enum bmcw_op op, uint64_t gen, uint32_t ms);
+/* A reading in a reply as the core takes it (an HG_EV_BMC's report). */
+void bmcw_report(const struct bmcw_rep *r, int who, struct hg_bmc_report *out);
 /* A fence request (BMCW_FENCE) for the silence that began at since. */
 int  bmcw_fence(struct bmcw *w, uint64_t gen, uint32_t ms, int64_t since);
 /* One reply: 0 and *rep, -EAGAIN if none waits, other -errno if broken. */

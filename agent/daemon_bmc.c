@@ -111,16 +111,7 @@ static void push_reading(struct daemon *d, int i, const struct bmcw_rep *r)
 {
 	struct hg_event ev = { .type = HG_EV_BMC };
 
-	ev.bmc.who = i;
-	ev.bmc.reachable = r->reachable;
-	ev.bmc.power = r->power;
-	ev.bmc.wdt_usable = r->wdt_usable;
-	ev.bmc.wdt_initial_ms = r->wdt_initial_ms;
-	ev.bmc.wdt_present_ms = r->wdt_present_ms;
-	ev.bmc.wdt_expired = r->wdt_expired;
-	ev.bmc.sensor_worst = r->sensor_worst;
-	ev.bmc.wdt_lo = r->wdt_lo;
-	ev.bmc.wdt_hi = r->wdt_hi;
+	bmcw_report(r, i, &ev.bmc);
 	daemon_push(d, &ev);
 }
 

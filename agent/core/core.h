@@ -298,6 +298,8 @@ const char *hg_svc_state_name(enum hg_svc_state s);
  * (agent/bmcw.c, the simulators).
  */
 int hg_bmc_alive_since(const struct hg_bmc_report *r, hg_ms since);
+/* Pure: the earliest moment r allows for the node's last watchdog reset. */
+hg_ms hg_bmc_reset_after(const struct hg_bmc_report *r);
 
 /* Nothing of the cluster is here: no VIP, no start/stop sequence, no
  * service that may be running, and the role is not active, releasing or

@@ -63,6 +63,11 @@ static hg_ms reset_before(const struct hg_bmc_report *r)
 	return r->wdt_hi - (hg_ms)(r->wdt_initial_ms - r->wdt_present_ms) + 100;
 }
 
+hg_ms hg_bmc_reset_after(const struct hg_bmc_report *r)
+{
+	return reset_after(r);
+}
+
 int hg_bmc_alive_since(const struct hg_bmc_report *r, hg_ms since)
 {
 	return r->reachable && r->power == 1 && r->wdt_usable && !r->wdt_expired &&
