@@ -12,7 +12,18 @@ VIP=192.0.2.10
 WATCH_PID=
 WATCH_FILE=
 
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*"; diagnose; exit 1; }
+# What a failed scenario leaves for the reader of a CI log: each node's
+# role, VIP and power, and the last events of its agent.
+diagnose() {
+	local n
+	for n in a b; do
+		echo "    $n: role $(field "$n" .role 2>/dev/null || echo '?'), eligible" \
+			"$(field "$n" .eligible 2>/dev/null || echo '?')," \
+			"VIP $(holds_vip "$n" && echo held || echo not held), power $(lab_power "$n" 2>/dev/null || echo '?')"
+		[ -r "$RUN/$n/agent.log" ] && tail -n 12 "$RUN/$n/agent.log" | sed "s/^/      $n| /" | cut -c1-220
+	done
+}
 pass() { echo "ok: $*"; }
 
 cleanup() {
