@@ -25,7 +25,8 @@ link_states_json() {	# NODE
 	local lan ifc st out='{}'
 	for lan in "${LANS[@]}"; do
 		ifc=${LAN_IF[$lan]}
-		if ip -n "hg-$1" -o link show dev "$ifc" up 2>/dev/null | grep -q .; then
+		# Read whole: `| grep -q` under pipefail can miss (tests/lab/lib.sh, holds_vip).
+		if [ -n "$(ip -n "hg-$1" -o link show dev "$ifc" up 2>/dev/null)" ]; then
 			st=up
 		else
 			st=down
@@ -34,7 +35,7 @@ link_states_json() {	# NODE
 	done
 	# The in-band link to the node's own BMC (docs/lab.md, "The in-band link").
 	st=down
-	ip -n "hg-$1" -o link show dev "$HIF_IF" up 2>/dev/null | grep -q . && st=up
+	[ -n "$(ip -n "hg-$1" -o link show dev "$HIF_IF" up 2>/dev/null)" ] && st=up
 	jq -c --arg s "$st" '. + {hostif: $s}' <<<"$out"
 }
 

@@ -64,7 +64,12 @@ status() {
 field() { status "$1" | jq -r "$2" 2>/dev/null; }
 is() { [ "$(field "$1" "$2")" = "$3" ]; }
 
-holds_vip() { ip -n "hg-$1" -br addr show 2>/dev/null | grep -q " $VIP/"; }
+# Output is read whole, never piped into `grep -q`: ip writes a line in
+# pieces, grep -q exits at the match, ip dies of SIGPIPE at its next write and
+# pipefail turns the match into a miss (CI's 89 failure: a held the VIP and
+# `holders` said 0 for 10 s).
+holds_vip() { [[ "$(ip -n "hg-$1" -br addr show 2>/dev/null)" == *" $VIP/"* ]]; }
+lacks_vip() { ! holds_vip "$1"; }
 holders() { local n=0; holds_vip a && n=$((n + 1)); holds_vip b && n=$((n + 1)); echo $n; }
 
 # A background watch of the invariant: two VIP holders at one instant.
@@ -104,7 +109,7 @@ max_holders() { cat "$WATCH_FILE"; }
 svc_up() {
 	local p
 	p=$(cat "$RUN/$1/svc-demo.pid" 2>/dev/null) || return 1
-	[ -n "$p" ] && tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q "hg-demo-svc .* $1 \$"
+	[ -n "$p" ] && [[ "$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null)" =~ hg-demo-svc\ .*\ $1\ $ ]]
 }
 
 # A background watch of rule 1 for the services: the demo service running on
