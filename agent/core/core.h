@@ -37,6 +37,10 @@ struct hg_params {
 	int have_gateway;
 	int failback_auto;
 	uint32_t interval, deadtime, wait_for_peer, fence_delay, fence_retry;
+	/* Positive evidence first (issue 12): every path silent this long asks
+	 * the peer's BMC at once; power off read since the silence began is
+	 * fenced without waiting out the deadtime. 0: off. */
+	uint32_t suspect;
 	uint32_t failback_holddown, gateway_timeout;
 	uint32_t garp_count, garp_interval, garp_refresh;
 	uint32_t svc_check_interval[HG_MAX_SERVICES];

@@ -183,6 +183,10 @@ static void act(void *ctx, const struct hg_action *a)
 	case HG_ACT_GARP:
 		break;
 	case HG_ACT_BMC_POLL:
+		if (a->svc) {
+			me->peer_polls++;
+			me->quick_polls += a->op == 1;
+		}
 		bmc_report(pr, i, a->svc ? !i : i, pr->now + 5);
 		break;
 	case HG_ACT_WDT_PET:
@@ -253,6 +257,7 @@ void pair_init(struct pair *pr, int n_lans, int n_services)
 		p->failback_auto = 1;
 		p->interval = 100;
 		p->deadtime = 300;
+		p->suspect = 120;          /* the daemon's default: 1.2 x interval */
 		p->wait_for_peer = 3000;
 		p->fence_delay = 2000;
 		p->fence_retry = 1000;
@@ -471,4 +476,14 @@ void pair_run(struct pair *pr, hg_ms until)
 			step(pr, m.to, &m.ev);
 		}
 	}
+}
+
+void pair_bmc_reading(struct pair *pr, int node, const struct hg_bmc_report *r, hg_ms due)
+{
+	struct hg_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = HG_EV_BMC;
+	ev.bmc = *r;
+	push(pr, due, node, &ev, 0);
 }

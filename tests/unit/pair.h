@@ -41,6 +41,8 @@ struct pair_node {
 	hg_ms shell_last_pet;    /* the daemon's own throttle (daemon_bmc_pet) */
 	int wdt_expired;
 	hg_ms last_poll;
+	int peer_polls;          /* readings of the peer's BMC the core asked for */
+	int quick_polls;         /* of those, power and watchdog only (no sensors) */
 	int nevents;
 };
 
@@ -93,6 +95,8 @@ void pair_bmc(struct pair *pr, uint32_t wdt_ms);
 int  pair_records(const struct pair *pr, int node, const char *event);
 int  pair_holders(const struct pair *pr);
 int  pair_seen(const struct pair *pr, const char *transition);
+/* Deliver a BMC reading to node's core at `due`, as the shell would. */
+void pair_bmc_reading(struct pair *pr, int node, const struct hg_bmc_report *r, hg_ms due);
 /* Deliver raw bytes as if received by `node` on `lan` from the peer's address. */
 void pair_inject_raw(struct pair *pr, int node, int lan, const uint8_t *buf, size_t len);
 
