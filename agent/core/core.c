@@ -19,6 +19,7 @@ enum sm_ev {
 	SM_PEER_HEARD,   /* starting: the peer's state is known */
 	SM_WAIT_OVER,    /* starting: wait_for_peer passed, every path silent */
 	SM_PEER_LOST,    /* standby: every path silent for the deadtime (rule 4) */
+	SM_PEER_OFF,     /* standby: silent, and its BMC reads power off (issue 12) */
 	SM_PEER_GRANTS,  /* standby: the peer holds nothing and consents */
 	SM_PEER_ACKS,    /* taking: the peer saw our claim and still consents */
 	SM_TAKE_ABORT,   /* taking: conflict, refusal, silence or timeout */
@@ -35,7 +36,7 @@ enum sm_ev {
 };
 
 static const char *const sm_names[SM_COUNT] = {
-	"peer_heard", "wait_over", "peer_lost", "peer_grants", "peer_acks",
+	"peer_heard", "wait_over", "peer_lost", "peer_off", "peer_grants", "peer_acks",
 	"take_abort", "fence_ok", "fence_fail", "fence_retry", "fence_refused", "peer_back",
 	"unfit", "handover", "dual_active", "released",
 };
@@ -45,6 +46,7 @@ typedef int (*sm_fn)(struct hg_core *, hg_ms, struct hg_actions *);
 
 static int act_none(struct hg_core *, hg_ms, struct hg_actions *);
 static int act_accuse(struct hg_core *, hg_ms, struct hg_actions *);
+static int act_accuse_off(struct hg_core *, hg_ms, struct hg_actions *);
 static int act_take(struct hg_core *, hg_ms, struct hg_actions *);
 static int act_takeover(struct hg_core *, hg_ms, struct hg_actions *);
 static int act_abort(struct hg_core *, hg_ms, struct hg_actions *);
@@ -64,6 +66,7 @@ static const struct transition {
 	{ HG_ROLE_STARTING,  SM_PEER_HEARD,  act_none,         HG_ROLE_STANDBY,   "6" },
 	{ HG_ROLE_STARTING,  SM_WAIT_OVER,   act_accuse,       HG_ROLE_FENCING,   "4" },
 	{ HG_ROLE_STANDBY,   SM_PEER_LOST,   act_accuse,       HG_ROLE_FENCING,   "4" },
+	{ HG_ROLE_STANDBY,   SM_PEER_OFF,    act_accuse_off,   HG_ROLE_FENCING,   "4" },
 	{ HG_ROLE_STANDBY,   SM_PEER_GRANTS, act_take,         HG_ROLE_TAKING,    "1" },
 	{ HG_ROLE_TAKING,    SM_PEER_ACKS,   act_takeover,     HG_ROLE_ACTIVE,    "1" },
 	{ HG_ROLE_TAKING,    SM_TAKE_ABORT,  act_abort,        HG_ROLE_STANDBY,   "1" },
@@ -159,7 +162,9 @@ static int act_fence(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	c->fence_retry_at = -1;
 	c->cnt.fences++;
 	a->gen = c->fence_gen;
-	a->since = c->peer_lost_at;
+	/* the silence the native level's own check is about: since the
+	 * deadtime passed, or, on positive evidence, since the last word */
+	a->since = c->peer_lost ? c->peer_lost_at : hg_peer_silent_since(&c->peer, hg_n_paths(c));
 	hg_record(out, "fence_start", "1",
 		  "fencing the peer (generation %llu): power off, then read back until off",
 		  (unsigned long long)c->fence_gen);
@@ -185,6 +190,17 @@ static int act_accuse(struct hg_core *c, hg_ms now, struct hg_actions *out)
 	hg_record(out, "accuse", "4",
 		  "every path to the peer silent for %lld ms, own links and gateway ok: the peer is presumed failed",
 		  (long long)(now - hg_peer_silent_since(&c->peer, hg_n_paths(c))));
+	return act_fence(c, now, out);
+}
+
+/* Positive evidence (issue 12): suspect.c found power read off since the
+ * silence began, and rule 3 passed. Rule 1 is the fence's, as ever. */
+static int act_accuse_off(struct hg_core *c, hg_ms now, struct hg_actions *out)
+{
+	hg_record(out, "accuse", "4",
+		  "every path to the peer silent for %lld ms and its BMC reads power off, measured %lld ms into the silence: fencing now, without waiting out the deadtime",
+		  (long long)(now - hg_peer_silent_since(&c->peer, hg_n_paths(c))),
+		  (long long)(c->bmc[1].wdt_lo - hg_peer_silent_since(&c->peer, hg_n_paths(c))));
 	return act_fence(c, now, out);
 }
 
@@ -369,6 +385,8 @@ static int sm_derive(struct hg_core *c, hg_ms now)
 	case HG_ROLE_STANDBY:
 		if (c->peer_lost && now >= hg_accuse_due(c))
 			return hg_accusation(c, now) ? SM_PEER_LOST : -1;
+		if (hg_suspect_proof(c, now))
+			return SM_PEER_OFF;
 		if (claim_ok(c, now))
 			return SM_PEER_GRANTS;
 		return -1;
@@ -439,6 +457,7 @@ static void observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		hg_record(out, "peer_back", "4", "a path to the peer answers again");
 	}
 
+	hg_suspect_observe(c, now, out);
 	hg_bmc_observe(c, now, out);
 
 	if (c->handover && ((now >= c->handover_until && !c->peer_lost) ||
@@ -686,8 +705,11 @@ hg_ms hg_core_next_wakeup(const struct hg_core *c)
 	hg_ms t = c->next_hb;
 
 #define EARLIER(x) do { hg_ms x_ = (x); if (x_ > c->last_step && x_ < t) t = x_; } while (0)
-	for (int p = 0; p < hg_n_paths(c); p++)
+	for (int p = 0; p < hg_n_paths(c); p++) {
 		EARLIER(c->peer.path_last[p] + c->p.deadtime);
+		if (c->p.suspect)
+			EARLIER(c->peer.path_last[p] + c->p.suspect);
+	}
 	if (c->peer_lost)
 		EARLIER(hg_accuse_due(c));
 	if (c->role == HG_ROLE_STARTING)

@@ -100,6 +100,9 @@ enum hg_fence_outcome { HG_FENCE_CONFIRMED, HG_FENCE_FAILED, HG_FENCE_UNKNOWN,
 /* READY: the standby's check that the service could start here (issue 6). */
 enum hg_svc_op { HG_SVC_START, HG_SVC_STOP, HG_SVC_CHECK, HG_SVC_READY };
 enum hg_vip_op { HG_VIP_ADD, HG_VIP_DEL };
+/* A reading: FULL with the sensors; EVIDENCE power and watchdog only, for
+ * rule 4, as fast as the BMC answers (the sensors keep their last value). */
+enum hg_poll { HG_POLL_FULL, HG_POLL_EVIDENCE };
 /* SHUTDOWN: the agent is asked to stop (SIGTERM). An active node releases
  * whether or not the peer can take over; any node becomes admin standby. */
 enum hg_cmd { HG_CMD_SWITCHOVER, HG_CMD_STANDBY, HG_CMD_UNSTANDBY, HG_CMD_SHUTDOWN };
@@ -128,7 +131,7 @@ enum hg_act_type {
 	HG_ACT_LINK_RESET, /* reset own link on .lan (self-repair) */
 	HG_ACT_RECORD,     /* decision record: .event, .rule, .why */
 	HG_ACT_REPLY,      /* answer to an operator command: .ok, .why */
-	HG_ACT_BMC_POLL,   /* read the BMC of .svc (0 own, 1 peer) now; answer HG_EV_BMC */
+	HG_ACT_BMC_POLL,   /* read the BMC of .svc (0 own, 1 peer) now, .op: enum hg_poll; answer HG_EV_BMC */
 	HG_ACT_WDT_PET,    /* reset our own BMC watchdog now (self-fence: rule 5);
 			      the core asks again within .ms (its cadence) */
 	HG_ACT_COUNT
@@ -234,6 +237,7 @@ struct hg_core {
 	hg_ms pet_next;         /* the next reset is due then */
 	hg_ms poll_deadline;    /* the peer reading asked at poll_asked is late then */
 	hg_ms own_asked;        /* when we last asked for a reading of our own BMC */
+	int suspect_open;       /* this silence's suspicion asked its reading (suspect.c) */
 	int self_check_failed;  /* recorded once per peer-lost episode */
 
 	/* handing over / taking over */

@@ -5,6 +5,7 @@
  * Pure, like the rest of agent/core: readings arrive as HG_EV_BMC events.
  */
 #include "agent/core/internal.h"
+#include "agent/core/peer.h"
 
 #include <assert.h>
 
@@ -78,6 +79,13 @@ static enum evd evidence(const struct hg_core *c, hg_ms now)
 {
 	const struct hg_bmc_report *r = &c->bmc[1];
 
+	/* Power read off since the silence began (issue 12: the suspicion's
+	 * reading, suspect.c, or any later one) asks no watchdog question:
+	 * fence now. Waiting for a reading measured past the deadtime would
+	 * cost a second round trip for nothing. */
+	if (c->bmc_at[1] != HG_NEVER && r->reachable && r->power == 0 &&
+	    r->wdt_lo >= hg_peer_silent_since(&c->peer, hg_n_paths(c)))
+		return EVD_FENCE;
 	/* only a reading taken since counts: measured, not merely arrived */
 	if (c->bmc_at[1] == HG_NEVER || r->wdt_lo < c->peer_lost_at)
 		return EVD_NEED;
@@ -164,8 +172,10 @@ void hg_bmc_observe(struct hg_core *c, hg_ms now, struct hg_actions *out)
 		if (e != EVD_FENCE && now - c->poll_asked >= again &&
 		    (answered || now >= c->poll_deadline)) {
 			struct hg_action *a = hg_emit(out, HG_ACT_BMC_POLL);
-			if (a)
+			if (a) {
 				a->svc = 1;
+				a->op = HG_POLL_EVIDENCE;
+			}
 			c->poll_asked = now;
 			c->poll_deadline = now + 2 * (hg_ms)c->p.bmc_timeout + 500;
 		}

@@ -70,6 +70,10 @@ void  hg_pet(struct hg_core *c, hg_ms now, struct hg_actions *out);
 hg_ms hg_pet_every(const struct hg_core *c, uint32_t t);
 void  hg_on_bmc(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
 
+/* suspect.c: positive evidence first (issue 12). */
+void  hg_suspect_observe(struct hg_core *c, hg_ms now, struct hg_actions *out);
+int   hg_suspect_proof(const struct hg_core *c, hg_ms now);   /* 1: the peer reads off: fence now */
+
 /* peer.c */
 void  hg_on_hb(struct hg_core *c, const struct hg_event *ev, struct hg_actions *out);
 

@@ -99,6 +99,15 @@ int sim_healthy_cut_off(const struct sim_world *w, int i)
 	       p->pet_streak_since < me->heard_at;
 }
 
+/* The peer had no power at some moment since node i last heard it. */
+static int peer_off_since(const struct sim_world *w, int i)
+{
+	const struct sim_node *me = &w->n[i];
+	const struct sim_node *p = &w->n[me->params.peer_id - 1];
+
+	return !p->powered || p->off_at >= me->heard_at || p->on_at > me->heard_at;
+}
+
 static void check_fence(struct sim_world *w, int i, enum hg_role before)
 {
 	const struct sim_node *me = &w->n[i];
@@ -111,10 +120,14 @@ static void check_fence(struct sim_world *w, int i, enum hg_role before)
 	else if (me->vip)
 		sim_fail(w, "6", "node %c fences while it holds the VIP", 'a' + i);
 	/* Rule 4 (and 6 for a node that comes back): every path silent for the
-	 * deadtime. The simulator knows what it delivered. */
-	else if (silent < (hg_ms)me->params.deadtime)
-		sim_fail(w, "4", "node %c fences (as %s) but heard its peer %lld ms ago (deadtime %u)",
-			 'a' + i, hg_role_name(before), (long long)silent, me->params.deadtime);
+	 * deadtime, or (issue 12) for the suspicion with the peer really off
+	 * at some moment since we last heard it. The simulator knows what it
+	 * delivered and when the peer had power. */
+	else if (silent < (hg_ms)me->params.deadtime &&
+		 !(me->params.suspect && silent >= (hg_ms)me->params.suspect && peer_off_since(w, i)))
+		sim_fail(w, "4", "node %c fences (as %s) but heard its peer %lld ms ago (deadtime %u, suspect %u, peer %s)",
+			 'a' + i, hg_role_name(before), (long long)silent, me->params.deadtime,
+			 me->params.suspect, w->n[me->params.peer_id - 1].powered ? "on" : "off");
 }
 
 static void check_vip_add(struct sim_world *w, int i, enum hg_role before)

@@ -69,6 +69,10 @@ static void draw_config(struct sim_rng *g, uint64_t seed, hg_ms duration, struct
 	/* One seed in eight resets its watchdog over the management LAN
 	 * (own_bmc = lan, the documented risk): counted, not a violation. */
 	c->own_lan = seed % 8 == 5;
+	/* Positive evidence first (issue 12): the daemon's default suspect_ms
+	 * (1.2 x interval), one seed in five with it off, one in five at the
+	 * edge the configuration allows (one ms under the deadtime). */
+	p->suspect = seed % 5 == 1 ? 0 : seed % 5 == 3 ? p->deadtime - 1 : p->interval * 6 / 5;
 	p->bmc_timeout = r(g, 100, 1000);
 	for (int i = 0; i < 2; i++) {
 		/* what hg_config_check accepts: one late reset still lands */

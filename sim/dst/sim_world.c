@@ -329,6 +329,7 @@ void sim_boot(struct sim_world *w, int i)
 	struct sim_node *me = &w->n[i];
 
 	me->powered = 1;
+	me->on_at = w->now;
 	me->power_epoch++;
 	me->wdt_armed = 0;
 	me->shell_last_pet = INT64_MIN / 4;
@@ -350,6 +351,7 @@ void sim_power_off(struct sim_world *w, int i)
 	sim_trace(w, i, "power off (epoch %u, role %s)", me->power_epoch,
 		  hg_role_name(me->core.role));
 	me->powered = 0;
+	me->off_at = w->now;
 	me->vip = 0;
 	me->wdt_armed = 0;
 	me->frozen_until = -1;

@@ -96,6 +96,7 @@ struct sim_node {
 	hg_ms next_tick;          /* when the core was last asked to wake */
 	/* evidence for the invariant checks (sim_check.c) */
 	hg_ms heard_at;           /* last packet of the peer delivered to the core */
+	hg_ms off_at, on_at;      /* its last power-off and power-on */
 	uint32_t confirmed_epoch; /* peer power epoch our CONFIRMED fence turned off */
 	uint64_t confirm_step;    /* the step that delivers that confirmation */
 	/* granting answers to claims we sent: (our life, claimant's life, claim) */

@@ -139,6 +139,24 @@ static void test_off_from_before_the_silence_is_no_evidence(void)
 	CHECK_EQ(role(1), HG_ROLE_STANDBY);
 }
 
+/* The suspicion just under the deadtime (the edge the configuration
+ * allows): its reading, measured a millisecond before the deadtime passed,
+ * says off. Rule 4 takes it as the evidence it is instead of asking again
+ * (hg-dst seed 1003683: a second round trip broke the liveness bound). */
+static void test_reading_before_the_deadtime_counts(void)
+{
+	up(299);
+	P.bmc_poll_ms = 600000;            /* the core's own readings only */
+	pair_run(&P, P.now + 2000);
+	int polls = P.n[1].peer_polls;
+	hg_ms heard = just_heard();
+	pair_power_off(&P, 0);
+	pair_run(&P, heard + 2000);
+	CHECK_EQ(role(1), HG_ROLE_ACTIVE);
+	CHECK_EQ(P.n[1].peer_polls - polls, 1);
+	CHECK(P.n[1].core.role_since - heard <= 300 + 5 + 30 + 10);
+}
+
 /* Rule 3 first: a b that fails its own check asks nothing and fences
  * nothing, however early the evidence. */
 static void test_not_eligible_asks_nothing(void)
@@ -163,5 +181,6 @@ int main(void)
 	test_cut_off_is_rule_4();
 	test_off_from_before_the_silence_is_no_evidence();
 	test_not_eligible_asks_nothing();
+	test_reading_before_the_deadtime_counts();
 	return check_report();
 }
