@@ -181,7 +181,7 @@ static int broken(struct wstate *w, int rc)
 	return rc;
 }
 
-static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
+static void poll_bmc(struct wstate *w, struct bmcw_rep *rp, int evidence_only)
 {
 	struct bmc_watchdog wd;
 	struct bmc_sensor sn[32];
@@ -237,6 +237,13 @@ static void poll_bmc(struct wstate *w, struct bmcw_rep *rp)
 	w->deferred_rc = 0;
 	if (wrc == 0)
 		wdt_into(rp, &wd);
+	if (evidence_only) {
+		/* rule 4 waits on this answer: no sweep, the last one's worst */
+		rp->sensor_worst = w->sensor_worst;
+		memcpy(rp->sensor, w->sensor, sizeof(rp->sensor));
+		w->reading = 0;
+		return;
+	}
 	w->cut_at = w->reading_started + READ_BUDGET_MS;
 	rc = bmc_sensors_read(w->s, sn, sizeof(sn) / sizeof(sn[0]), &n);
 	if (rc == 0) {
@@ -465,7 +472,7 @@ static int serve(struct wstate *w, const struct bmcw_req *rq)
 		/* everything this reading says was measured after wdt_lo and, for
 		 * the watchdog, before wdt_hi (the core's rule-4 bounds) */
 		rp.wdt_lo = mono_ms();
-		poll_bmc(w, &rp);
+		poll_bmc(w, &rp, (rq->ms & BMCW_POLL_EVIDENCE) != 0);
 		if (!rp.wdt_hi)
 			rp.wdt_hi = mono_ms();
 	} else if (rq->op == BMCW_FENCE) {

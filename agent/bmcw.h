@@ -29,6 +29,9 @@ enum bmcw_op {
 	BMCW_DISARM,     /* stop the watchdog (clean shutdown) */
 	BMCW_OP_MAX
 };
+/* BMCW_POLL's .ms: power and watchdog only, no sensor sweep (the core's
+ * rule-4 evidence, HG_POLL_EVIDENCE); the last sweep's worst is reported. */
+#define BMCW_POLL_EVIDENCE 1u
 
 struct bmcw_req {
 	uint32_t size;   /* sizeof(struct bmcw_req) */

@@ -55,6 +55,7 @@ static const struct key cluster_keys[CK_COUNT + 1] = {
 	[CK_PORT]          = { "port", K_U16, CL(port), 1, 65535 },
 	[CK_INTERVAL]      = { "interval_ms", K_U32, CL(interval_ms), 10, 60000 },
 	[CK_DEADTIME]      = { "deadtime_ms", K_U32, CL(deadtime_ms), 20, 600000 },
+	[CK_SUSPECT]       = { "suspect_ms", K_U32_OFF, CL(suspect_ms), 11, 600000 },
 	[CK_WAIT]          = { "wait_for_peer_ms", K_U32, CL(wait_for_peer_ms), 0, MS_MAX },
 	[CK_FENCE_DELAY]   = { "fence_delay_ms", K_U32, CL(fence_delay_ms), 0, 600000 },
 	[CK_FENCE_RETRY]   = { "fence_retry_ms", K_U32, CL(fence_retry_ms), 10, 600000 },

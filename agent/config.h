@@ -135,6 +135,7 @@ struct hg_config {
 
 	uint32_t interval_ms;             /* heartbeat interval */
 	uint32_t deadtime_ms;             /* all paths silent this long: peer presumed failed */
+	uint32_t suspect_ms;              /* all paths silent this long: ask the peer's BMC (0 off) */
 	uint32_t wait_for_peer_ms;        /* at start, wait this long to hear the peer */
 	uint32_t fence_delay_ms;          /* extra wait of the non-preferred node when no node is active */
 	uint32_t fence_retry_ms;          /* pause between failed fence attempts */

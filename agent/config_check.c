@@ -134,6 +134,10 @@ static int check_timing(struct hg_cfg_ctx *c)
 	if (!cl[CK_DEADTIME])
 		o->deadtime_ms = 3 * iv;
 	dt = o->deadtime_ms;
+	/* 1.2 intervals, rounded up: one heartbeat a fifth of an interval
+	 * late; below any deadtime allowed (at least 2 intervals) */
+	if (!cl[CK_SUSPECT])
+		o->suspect_ms = iv + (iv + 4) / 5;
 	if (!cl[CK_WAIT])
 		o->wait_for_peer_ms = 10 * dt;
 	if (!cl[CK_GW_TIMEOUT])
@@ -142,6 +146,10 @@ static int check_timing(struct hg_cfg_ctx *c)
 		return hg_cfg_err(c, cl[CK_DEADTIME], "deadtime_ms: must be at least 2 * "
 				  "interval_ms = %u, so that one lost heartbeat never makes "
 				  "the peer look dead; got %u", 2 * iv, dt);
+	if (o->suspect_ms && (o->suspect_ms <= iv || o->suspect_ms >= dt))
+		return hg_cfg_err(c, cl[CK_SUSPECT], "suspect_ms: must be 0 (off) or above "
+				  "interval_ms (%u) and below deadtime_ms (%u), got %u",
+				  iv, dt, o->suspect_ms);
 	if (o->wait_for_peer_ms < dt)
 		return hg_cfg_err(c, cl[CK_WAIT], "wait_for_peer_ms: must be at least "
 				  "deadtime_ms (%u), got %u", dt, o->wait_for_peer_ms);

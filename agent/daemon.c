@@ -144,7 +144,7 @@ ACT(act_record)
 	ctl_broadcast(&d->ctl, line, (size_t)n);
 	daemon_hook(d, a);
 }
-ACT(act_bmc_poll) { daemon_bmc_poll(ctx, a->svc ? 1 : 0); }
+ACT(act_bmc_poll) { daemon_bmc_poll(ctx, a->svc ? 1 : 0, a->op == HG_POLL_EVIDENCE); }
 ACT(act_wdt_pet) { daemon_bmc_pet(ctx); }
 ACT(act_reply)
 {
@@ -426,6 +426,7 @@ static void params_from(const struct hg_config *cfg, struct hg_params *p)
 	p->failback_auto = cfg->failback == HG_FAILBACK_AUTO;
 	p->interval = cfg->interval_ms;
 	p->deadtime = cfg->deadtime_ms;
+	p->suspect = cfg->suspect_ms;
 	p->wait_for_peer = cfg->wait_for_peer_ms;
 	p->fence_delay = cfg->fence_delay_ms;
 	p->fence_retry = cfg->fence_retry_ms;

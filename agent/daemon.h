@@ -114,7 +114,8 @@ void daemon_svc(struct daemon *d, int svc, int op, uint64_t gen);
 
 void daemon_bmc_setup(struct daemon *d, struct hg_params *p);
 void daemon_bmc_tick(struct daemon *d);            /* periodic readings */
-void daemon_bmc_poll(struct daemon *d, int who);   /* a reading now */
+/* a reading now; evidence_only: power and watchdog, no sensor sweep */
+void daemon_bmc_poll(struct daemon *d, int who, int evidence_only);
 void daemon_bmc_pet(struct daemon *d);
 void daemon_bmc_read(struct daemon *d, int i);     /* after POLLIN on bmc[i].fd */
 /* Ends the workers; disarm != 0 stops our watchdog first (a clean stop),

@@ -53,10 +53,10 @@ void daemon_bmc_tick(struct daemon *d)
 			bmcw_send(&d->bmc[i], BMCW_POLL, 0, 0);
 }
 
-void daemon_bmc_poll(struct daemon *d, int who)
+void daemon_bmc_poll(struct daemon *d, int who, int evidence_only)
 {
 	if (d->bmc[who].fd >= 0)
-		bmcw_send(&d->bmc[who], BMCW_POLL, 0, 0);
+		bmcw_send(&d->bmc[who], BMCW_POLL, 0, evidence_only ? BMCW_POLL_EVIDENCE : 0);
 }
 
 /* The core decides the cadence (a sixth of the timeout, hg_pet_every): the
