@@ -189,7 +189,13 @@ chassis_get(lmc_data_t *mc, int op, unsigned char *val, void *cb_data)
 
 	switch (op) {
 	case CHASSIS_CONTROL_POWER:
-		*val = hgbmc_power_is_on(h) ? 1 : 0;
+		/* A hard power-off cuts power at once, as a real BMC does: it
+		 * reads off from the command on, while node-host still tears
+		 * the namespace down (tens of ms of bash, which a powerless
+		 * machine does not take). A soft shutdown reads on until the
+		 * host has gone. */
+		*val = hgbmc_power_is_on(h) &&
+		       !(h->kill_pid == h->start->vmpid && h->kill_escalate) ? 1 : 0;
 		return 0;
 	case CHASSIS_CONTROL_BOOT:
 		*val = 0;
