@@ -129,7 +129,9 @@ cmd_demo() {
 		t_lost=$(log_first b vrrp_master "$fault_ts")
 		t_vip=$t_lost
 	else
-		t_lost=$(log_first b peer_lost "$fault_ts")
+		# the accusation: positive evidence after suspect_ms, or rule 4
+		# after the deadtime (docs/decisions.md)
+		t_lost=$(log_first b accuse "$fault_ts")
 		t_vip=$(log_first b vip_added "$fault_ts")
 	fi
 	t_fstart=$(log_first b fence_start "$fault_ts")
@@ -147,7 +149,7 @@ cmd_demo() {
 	if [ "$LAB_SYSTEM" = keepalived ]; then
 		demo_step detection "$t_lost" "$fault_ts" "detection: b's keepalived enters MASTER (notify)"
 	else
-		demo_step detection "$t_lost" "$fault_ts" "detection: b peer_lost"
+		demo_step detection "$t_lost" "$fault_ts" "detection: b accuses a (power read off, or every path silent for the deadtime)"
 	fi
 	demo_step fence_start "$t_fstart" "$fault_ts" "b starts fencing a"
 	demo_step fence_confirmed "$t_fok" "$fault_ts" "fence confirmed: a's BMC reads power off"
