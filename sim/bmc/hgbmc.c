@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Exported by ipmi_sim itself (not in the installed headers). */
 void ipmi_do_start_cmd(startcmd_t *startcmd);
@@ -182,6 +183,21 @@ chassis_set(lmc_data_t *mc, int op, unsigned char *val, void *cb_data)
 	}
 }
 
+/*
+ * A real BMC reads power off the instant it cuts it, and the host is dark at
+ * that instant. node-host needs some 30 ms of bash to freeze, cut, kill and
+ * exit; it creates the dark file (loadlib's "dark=PATH") once the node is
+ * frozen, off every LAN and without its addresses, and from then on a hard
+ * power-off reads off, before the host process is reaped. A soft shutdown
+ * reads on until the host has gone.
+ */
+static int
+host_dark(struct hgbmc *h)
+{
+	return h->dark[0] && h->kill_pid && h->kill_pid == h->start->vmpid &&
+	       h->kill_escalate && access(h->dark, F_OK) == 0;
+}
+
 static int
 chassis_get(lmc_data_t *mc, int op, unsigned char *val, void *cb_data)
 {
@@ -189,13 +205,7 @@ chassis_get(lmc_data_t *mc, int op, unsigned char *val, void *cb_data)
 
 	switch (op) {
 	case CHASSIS_CONTROL_POWER:
-		/* A hard power-off cuts power at once, as a real BMC does: it
-		 * reads off from the command on, while node-host still tears
-		 * the namespace down (tens of ms of bash, which a powerless
-		 * machine does not take). A soft shutdown reads on until the
-		 * host has gone. */
-		*val = hgbmc_power_is_on(h) &&
-		       !(h->kill_pid == h->start->vmpid && h->kill_escalate) ? 1 : 0;
+		*val = hgbmc_power_is_on(h) && !host_dark(h) ? 1 : 0;
 		return 0;
 	case CHASSIS_CONTROL_BOOT:
 		*val = 0;
@@ -240,6 +250,8 @@ ipmi_sim_module_init(sys_data_t *sys, const char *initstr)
 {
 	memset(&hg, 0, sizeof(hg));
 	hg.sys = sys;
+	if (initstr && !strncmp(initstr, "dark=", 5))
+		snprintf(hg.dark, sizeof(hg.dark), "%s", initstr + 5);
 	return hgbmc_wdt_init(&hg);
 }
 

@@ -45,6 +45,7 @@ struct hgbmc {
 	struct timespec kill_at;
 	int on_pending;		/* power on as soon as the old host is gone */
 	struct timespec on_at;
+	char dark[256];		/* the host says it is dark (frozen, cut): "" none */
 	struct hgbmc_wdt wdt;
 };
 

@@ -21,6 +21,7 @@ bmc_configure() {	# NODE
 	pass=$(<"$LAB_RUN/bmc-$node.pass")
 	HG_BMC_NAME=hg-bmc-$node HG_BMC_CONSOLE_PORT=$BMC_CONSOLE_PORT \
 		HG_BMC_KILL_WAIT=$BMC_KILL_WAIT HG_BMC_MODULE=$module HG_BMC_HOSTIF_ADDR=$HIF_BMC_ADDR \
+		HG_BMC_DARK_FILE=$LAB_RUN/$node/dark \
 		"$MKCONF" "$LAB_RUN/bmc-$node" "${BMC_ADDR[$node]}" 623 "$BMC_USER" "$pass" \
 		"$HG_ROOT/sim/node-host $node"
 }
